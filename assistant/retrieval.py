@@ -1,0 +1,490 @@
+"""Hybrid retrieval: dense search in Chroma plus BM25 (bm25s), fused into one ranking.
+
+Steps for one query: infer filters → dense candidates (Chroma) and BM25 candidates (bm25s,
+index built once per retriever) → fusion (reciprocal rank or weighted score) → one result
+per document with its best passages → a diversity step (maximal marginal relevance) → a
+relevance floor that turns weak matches into an explicit "no guidance found".
+
+The pure parts (fusion, grouping, MMR, the floor, filter inference) are plain functions so
+they can be tested on small fixed inputs.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.embeddings import Embedder
+from assistant.errors import IndexError_
+from assistant.knowledge import INDUSTRIES, STAGES
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
+
+FusionMethod = Literal["rrf", "weighted", "dense", "bm25"]
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """Chosen on the dev split by `mentor eval retrieval --tune` (see evals/README.md)."""
+
+    method: FusionMethod = "weighted"
+    rrf_k: int = 60
+    dense_weight: float = 0.6
+    candidates: int = 40
+    passages_per_doc: int = 2
+    mmr_lambda: float = 0.85
+    floor: float = 0.30  # on the fused confidence of the best passage (see confidence())
+    stage_boost: float = 1.08
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk_id: str
+    text: str
+    heading: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Result:
+    doc_id: str
+    title: str
+    stage: str
+    path: str
+    score: float
+    passages: tuple[Passage, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.passages)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "stage": self.stage,
+            "path": self.path,
+            "score": round(self.score, 4),
+            "text": self.text,
+            "passages": [
+                {"chunk_id": p.chunk_id, "heading": p.heading, "text": p.text,
+                 "score": round(p.score, 4)}
+                for p in self.passages
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    stage: str | None = None
+    industry: str | None = None
+    inferred_stage: str | None = None
+    inferred_industry: str | None = None
+
+    @property
+    def industry_filter(self) -> str | None:
+        return self.industry or self.inferred_industry
+
+
+@dataclass
+class Retrieval:
+    query: str
+    results: list[Result]
+    rejected: bool
+    confidence: float
+    filters: Filters = field(default_factory=Filters)
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "rejected": self.rejected,
+            "confidence": round(self.confidence, 4),
+            "filters": {
+                "stage": self.filters.stage,
+                "industry": self.filters.industry_filter,
+                "inferred_stage": self.filters.inferred_stage,
+            },
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+class Retriever(Protocol):
+    def retrieve(
+        self,
+        query: str,
+        k: int = 5,
+        stage: str | None = None,
+        industry: str | None = None,
+    ) -> Retrieval: ...
+
+
+# --- filter inference ----------------------------------------------------------------
+
+INDUSTRY_TERMS: dict[str, tuple[str, ...]] = {
+    "software": ("software", "developer", "programmer", "programming", "coding", "coder",
+                 "web dev", "frontend", "front-end", "backend", "back-end", "devops",
+                 "tech company", "startup", "bootcamp", "pull request", "code review"),
+    "data-ai": ("data scien", "data analy", "machine learning", " ml ", "artificial "
+                "intelligence", " ai ", "ai/ml", "data engineer", "analytics", "llm"),
+    "cybersecurity": ("cyber", "security analyst", "infosec", "penetration test", "pentest",
+                      "soc analyst", "ethical hack"),
+    "healthcare": ("healthcare", "health care", "nurse", "nursing", "doctor", "medical school",
+                   "medicine", "clinical", "hospital", "physician", "pharmac", "physio",
+                   "patients"),
+    "finance": ("finance", "banking", "banker", "investment bank", "accounting", "accountant",
+                "audit", "fintech", "asset management", "trading"),
+    "consulting": ("consulting", "consultant", "consultancy", "case interview"),
+    "law": ("law firm", "lawyer", "solicitor", "barrister", "attorney", "paralegal",
+            "legal career", "law school", "pupillage", "training contract"),
+    "education": ("teacher", "teaching", "classroom", "school", "pgce", "tutor"),
+    "academia": ("academia", "academic", "phd", "postdoc", "professor", "lecturer",
+                 "dissertation", "thesis", "research career", "doctoral"),
+    "design": ("ux", "ui design", "designer", "product design", "user research",
+               "graphic design", "portfolio review"),
+    "marketing": ("marketing", "brand", "advertising", "communications", " pr ",
+                  "public relations", "social media manager", "copywrit", "seo"),
+    "public-sector": ("public sector", "civil service", "civil servant", "government",
+                      "public service", "policy job", "local council"),
+    "nonprofit": ("nonprofit", "non-profit", "charity", "charities", "ngo", "fundrais"),
+    "engineering": ("mechanical engineer", "civil engineer", "electrical engineer",
+                    "chartered engineer", "manufacturing", "chemical engineer",
+                    "engineering firm", "aerospace", "automotive"),
+    "creative-arts": ("artist", "musician", "actor", "acting", "writer", "film", "journalis",
+                      "illustrat", "photograph", "creative industr", "theatre", "publishing"),
+    "skilled-trades": ("electrician", "plumber", "carpent", "welder", "apprenticeship",
+                       "tradesperson", "trades", "hvac", "joiner", "mechanic"),
+}
+STAGE_TERMS: dict[str, tuple[str, ...]] = {
+    "goals": ("goal", "smart goal", "objective", "what do i want"),
+    "finding-mentors": ("find a mentor", "finding a mentor", "where to find", "where can i find",
+                        "look for a mentor", "mentor program", "mentoring programme"),
+    "outreach": ("reach out", "cold email", "message", "linkedin", "email", "follow up",
+                 "follow-up", "introduction", "informational interview"),
+    "relationship": ("first meeting", "our sessions", "mentoring relationship", "cadence",
+                     "agenda", "my mentor"),
+    "feedback": ("feedback", "criticis", "critique", "performance review", "criticiz"),
+    "growth": ("confidence", "imposter", "impostor", "burnout", "setback", "rejection",
+               "fraud"),
+    "paying-it-forward": ("become a mentor", "mentor someone", "mentoring others",
+                          "be a mentor", "my mentee"),
+}
+
+
+def infer_filters(query: str) -> tuple[str | None, str | None]:
+    """(stage, industry) named by the question, when exactly one is clearly named."""
+    collapsed = re.sub(r"\s+", " ", query.lower())
+    text = f" {collapsed} "
+
+    def single(table: Mapping[str, Iterable[str]]) -> str | None:
+        hits = [key for key, terms in table.items() if any(t in text for t in terms)]
+        return hits[0] if len(hits) == 1 else None
+
+    return single(STAGE_TERMS), single(INDUSTRY_TERMS)
+
+
+# --- pure ranking functions ---------------------------------------------------------
+
+
+def rrf_fuse(rankings: Sequence[Sequence[int]], k: int = 60) -> dict[int, float]:
+    """Reciprocal rank fusion (Cormack et al., 2009) over lists of item indices."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return scores
+
+
+def weighted_fuse(
+    dense: Mapping[int, float], sparse: Mapping[int, float], dense_weight: float
+) -> dict[int, float]:
+    """Convex combination of cosine similarity and max-normalised BM25 score."""
+    top = max(sparse.values(), default=0.0)
+    items = set(dense) | set(sparse)
+    out = {}
+    for i in items:
+        s = sparse.get(i, 0.0) / top if top > 0 else 0.0
+        out[i] = dense_weight * dense.get(i, 0.0) + (1.0 - dense_weight) * s
+    return out
+
+
+def mmr(
+    relevance: Sequence[float], vectors: npt.NDArray[np.float32], k: int, lam: float
+) -> list[int]:
+    """Maximal marginal relevance (Carbonell & Goldstein, 1998): indices in chosen order."""
+    n = len(relevance)
+    if n == 0:
+        return []
+    rel = np.asarray(relevance, dtype=np.float64)
+    span = rel.max() - rel.min()
+    rel = (rel - rel.min()) / span if span > 0 else np.ones_like(rel)
+    sims = vectors @ vectors.T
+    chosen: list[int] = [int(np.argmax(rel))]
+    while len(chosen) < min(k, n):
+        rest = [i for i in range(n) if i not in chosen]
+        redundancy = sims[np.ix_(rest, chosen)].max(axis=1)
+        scores = lam * rel[rest] - (1 - lam) * redundancy
+        chosen.append(rest[int(np.argmax(scores))])
+    return chosen
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    chunk_id: str
+    doc_id: str
+    title: str
+    stage: str
+    path: str
+    heading: str
+    text: str
+    industries: str
+    general: bool
+
+
+def group_by_document(
+    ranked: Sequence[tuple[int, float]], rows: Sequence[ChunkRow], passages_per_doc: int
+) -> list[tuple[str, list[tuple[int, float]]]]:
+    """Ordered (doc_id, [(row, score)…]) keeping each document's best passages."""
+    order: list[str] = []
+    best: dict[str, list[tuple[int, float]]] = {}
+    for idx, score in ranked:
+        doc = rows[idx].doc_id
+        if doc not in best:
+            best[doc] = []
+            order.append(doc)
+        if len(best[doc]) < passages_per_doc:
+            best[doc].append((idx, score))
+    return [(d, best[d]) for d in order]
+
+
+def row_allowed(row: ChunkRow, stage: str | None, industry: str | None) -> bool:
+    if stage and row.stage != stage:
+        return False
+    return not (industry and not (row.general or f"|{industry}|" in row.industries))
+
+
+# --- the retriever ------------------------------------------------------------------
+
+
+class HybridRetriever:
+    """Dense (Chroma) + BM25 (bm25s) retrieval over the active index collection.
+
+    Loads the collection's chunks once (texts, metadata and vectors) and builds the BM25
+    index once; queries never rebuild it.
+    """
+
+    def __init__(
+        self,
+        collection: Collection,
+        embedder: Embedder,
+        config: FusionConfig | None = None,
+    ) -> None:
+        import bm25s
+        import Stemmer
+
+        self.collection = collection
+        self.embedder = embedder
+        self.config = config or FusionConfig()
+        got = collection.get(include=["documents", "metadatas", "embeddings"])
+        ids: list[str] = list(got["ids"])
+        if not ids:
+            raise IndexError_("The knowledge index is empty.", "Run `mentor index`.")
+        metas = got["metadatas"] or []
+        docs = got["documents"] or []
+        self.rows: list[ChunkRow] = [
+            ChunkRow(
+                chunk_id=cid,
+                doc_id=str(m["doc_id"]),
+                title=str(m["title"]),
+                stage=str(m["stage"]),
+                path=str(m["path"]),
+                heading=str(m.get("heading", "")),
+                text=str(t),
+                industries=str(m.get("industries", "||")),
+                general=bool(m.get("general", False)),
+            )
+            for cid, m, t in zip(ids, metas, docs, strict=True)
+        ]
+        self.position = {cid: i for i, cid in enumerate(ids)}
+        self.vectors: npt.NDArray[np.float32] = np.asarray(got["embeddings"], dtype=np.float32)
+        self._stemmer = Stemmer.Stemmer("english")
+        self._bm25 = bm25s.BM25()
+        corpus = [f"{r.title} {r.heading} {r.text}" for r in self.rows]
+        tokens = bm25s.tokenize(
+            corpus, stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
+        )
+        self._bm25.index(tokens, show_progress=False)
+        self._vocab: set[str] = set(self._bm25.vocab_dict)
+        self._lock = threading.Lock()
+
+    # The pieces are public so the eval can score each retriever on its own.
+
+    def dense_scores(
+        self, qvec: npt.NDArray[np.float32], n: int, stage: str | None, industry: str | None
+    ) -> dict[int, float]:
+        where: dict[str, Any] | None = None
+        clauses: list[dict[str, Any]] = []
+        if stage:
+            clauses.append({"stage": stage})
+        if industry:
+            clauses.append({"$or": [{"general": True}, {f"ind_{industry}": True}]})
+        if len(clauses) == 1:
+            where = clauses[0]
+        elif clauses:
+            where = {"$and": clauses}
+        res = self.collection.query(
+            query_embeddings=[qvec.tolist()],
+            n_results=min(n, len(self.rows)),
+            where=where,
+            include=["distances"],
+        )
+        out: dict[int, float] = {}
+        for cid, dist in zip(res["ids"][0], (res["distances"] or [[]])[0], strict=True):
+            if cid in self.position:
+                out[self.position[cid]] = 1.0 - float(dist)
+        return out
+
+    def bm25_scores(
+        self, query: str, n: int, stage: str | None, industry: str | None
+    ) -> dict[int, float]:
+        import bm25s
+
+        tokens = bm25s.tokenize(
+            [query], stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
+        )[0]
+        tokens = [t for t in tokens if t in self._vocab]
+        if not tokens:
+            return {}
+        with self._lock:
+            scores = self._bm25.get_scores(tokens)
+        if stage or industry:
+            mask = np.array([row_allowed(r, stage, industry) for r in self.rows])
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def retrieve(
+        self,
+        query: str,
+        k: int = 5,
+        stage: str | None = None,
+        industry: str | None = None,
+        *,
+        method: FusionMethod | None = None,
+        qvec: npt.NDArray[np.float32] | None = None,
+    ) -> Retrieval:
+        cfg = self.config
+        method = method or cfg.method
+        query = re.sub(r"\s+", " ", query).strip()[:2000]
+        if stage is not None and stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}")
+        if industry is not None and industry not in INDUSTRIES:
+            raise ValueError(f"unknown industry {industry!r}")
+        inferred_stage, inferred_industry = infer_filters(query)
+        filters = Filters(stage, industry, inferred_stage, None if industry else inferred_industry)
+        ind = filters.industry_filter
+        if not query:
+            return Retrieval(query, [], True, 0.0, filters, "empty question")
+        if qvec is None:
+            qvec = self.embedder.embed_query(query)
+        n = cfg.candidates
+        dense = self.dense_scores(qvec, n, stage, ind) if method != "bm25" else {}
+        sparse = self.bm25_scores(query, n, stage, ind) if method != "dense" else {}
+        # Exact cosine for every candidate (BM25-only ones included), from the loaded vectors.
+        cand = sorted(set(dense) | set(sparse))
+        if not cand:
+            return Retrieval(query, [], True, 0.0, filters, "no matching passages")
+        cos = self.vectors[cand] @ qvec
+        dense_all = {i: float(c) for i, c in zip(cand, cos, strict=True)}
+        if method == "dense":
+            fused = dict(dense)
+        elif method == "bm25":
+            fused = dict(sparse)
+        elif method == "rrf":
+            d_rank = sorted(dense, key=lambda i: -dense[i])
+            s_rank = sorted(sparse, key=lambda i: -sparse[i])
+            fused = rrf_fuse([d_rank, s_rank], cfg.rrf_k)
+        else:
+            fused = weighted_fuse(dense_all, sparse, cfg.dense_weight)
+        if inferred_stage and not stage:
+            fused = {
+                i: s * (cfg.stage_boost if self.rows[i].stage == inferred_stage else 1.0)
+                for i, s in fused.items()
+            }
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        confidence = confidence_of(dense_all, sparse, ranked[:3], cfg)
+        if confidence < cfg.floor:
+            return Retrieval(query, [], True, confidence, filters, "below the relevance floor")
+        groups = group_by_document(ranked, self.rows, cfg.passages_per_doc)
+        pool = groups[: max(k * 3, k)]
+        rel = [g[1][0][1] for g in pool]
+        vecs = self.vectors[[g[1][0][0] for g in pool]]
+        order = mmr(rel, vecs, k, cfg.mmr_lambda) if cfg.mmr_lambda < 1.0 else list(
+            range(min(k, len(pool)))
+        )
+        results = []
+        for gi in order:
+            doc_id, hits = pool[gi]
+            first = self.rows[hits[0][0]]
+            results.append(
+                Result(
+                    doc_id=doc_id,
+                    title=first.title,
+                    stage=first.stage,
+                    path=first.path,
+                    score=hits[0][1],
+                    passages=tuple(
+                        Passage(
+                            self.rows[i].chunk_id, self.rows[i].text, self.rows[i].heading, s
+                        )
+                        for i, s in hits
+                    ),
+                )
+            )
+        return Retrieval(query, results, False, confidence, filters)
+
+    def with_config(self, **changes: Any) -> HybridRetriever:
+        """A retriever sharing this one's loaded index, with other settings (for tuning)."""
+        clone = object.__new__(HybridRetriever)
+        clone.__dict__.update(self.__dict__)
+        clone.config = replace(self.config, **changes)
+        return clone
+
+
+def confidence_of(
+    dense_all: Mapping[int, float],
+    sparse: Mapping[int, float],
+    top: Sequence[tuple[int, float]],
+    cfg: FusionConfig,
+) -> float:
+    """How well the best passages match: their best cosine similarity to the question.
+
+    BM25 scores are not comparable across questions, so the floor is set on cosine alone.
+    """
+    del sparse, cfg
+    return max((dense_all.get(i, 0.0) for i, _ in top), default=0.0)
+
+
+def default_fusion_config(settings: Any = None) -> FusionConfig:
+    """The tuned configuration (evals/tuned_fusion.json when present), with setting overrides."""
+    import json
+    from pathlib import Path
+
+    cfg = FusionConfig()
+    tuned = Path(__file__).with_name("tuned_fusion.json")
+    if tuned.is_file():
+        data = json.loads(tuned.read_text(encoding="utf-8"))
+        allowed = {k: v for k, v in data.items() if k in FusionConfig.__dataclass_fields__}
+        cfg = replace(cfg, **allowed)
+    floor = getattr(settings, "relevance_floor", None)
+    if floor is not None:
+        cfg = replace(cfg, floor=float(floor))
+    return cfg

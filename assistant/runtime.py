@@ -1,0 +1,67 @@
+"""Wiring: build the real clients once at an entry point (CLI, UI, eval) and hand them down.
+
+Nothing here runs at import time; each piece is created on first use and kept.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from assistant.config import Settings
+from assistant.embeddings import Embedder, make_embedder
+from assistant.index import Progress, active_collection, build_index, open_chroma, read_manifest
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+    from assistant.index import IndexReport
+    from assistant.retrieval import FusionConfig, HybridRetriever
+    from assistant.store import Store
+
+
+class Runtime:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self._retriever: HybridRetriever | None = None
+        self._retriever_collection: str | None = None
+
+    @cached_property
+    def chroma(self) -> ClientAPI:
+        return open_chroma(self.settings)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return make_embedder(self.settings)
+
+    @cached_property
+    def store(self) -> Store:
+        from assistant.store import Store
+
+        return Store.open(self.settings.db_url)
+
+    def index(self, progress: Progress | None = None, force: bool = False) -> IndexReport:
+        report = build_index(self.settings, self.chroma, self.embedder, progress, force=force)
+        return report
+
+    def index_needed(self) -> bool:
+        manifest = read_manifest(self.chroma)
+        return manifest is None or manifest.embedder != self.embedder.name
+
+    def retriever(self, config: FusionConfig | None = None) -> HybridRetriever:
+        """The retriever over the active collection; reloaded when the index switches."""
+        from assistant.retrieval import HybridRetriever, default_fusion_config
+
+        manifest = read_manifest(self.chroma)
+        current = manifest.collection if manifest else None
+        if self._retriever is None or current != self._retriever_collection:
+            collection = active_collection(self.chroma, self.embedder.name)
+            cfg = config or default_fusion_config(self.settings)
+            self._retriever = HybridRetriever(collection, self.embedder, cfg)
+            self._retriever_collection = current
+        return self._retriever
+
+    def chat_model(self) -> Any:
+        from assistant.llm import make_chat_model
+
+        return make_chat_model(self.settings)
