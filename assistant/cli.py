@@ -113,7 +113,7 @@ def search(
     industry: Annotated[str | None, typer.Option(help="Only this industry (plus general).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     batch: Annotated[
-        Path | None, typer.Option(help="JSON Lines file of {\"query\": ...}; one JSON line out each.")
+        Path | None, typer.Option(help='JSON Lines file of {"query": ...}; one JSON line out each.')
     ] = None,
 ) -> None:
     """Search the knowledge base and print the best passages."""
@@ -137,7 +137,7 @@ def search(
                 if not isinstance(q, str):
                     raise TypeError
             except (ValueError, KeyError, TypeError):
-                print(json.dumps({"line": lineno, "error": "expected {\"query\": \"...\"}"}))
+                print(json.dumps({"line": lineno, "error": 'expected {"query": "..."}'}))
                 continue
             print(json.dumps(retriever.retrieve(q, k, stage, industry).to_dict()))
         return
@@ -172,7 +172,9 @@ def doctor() -> None:
     try:
         status = index_status(s, rt.chroma, rt.embedder.name)
         ok = bool(status["fresh"])
-        label = "[green]ok[/]  " if ok else "[yellow]stale[/]" if status["present"] else "[red]none[/]"
+        label = (
+            "[green]ok[/]  " if ok else "[yellow]stale[/]" if status["present"] else "[red]none[/]"
+        )
         out.print(f"{label} index: {status['detail']}", highlight=False)
         if not ok:
             problems += 1
@@ -189,6 +191,199 @@ def doctor() -> None:
         out.print(("[green]ok[/]   " if ok else "[red]FAIL[/] ") + message, highlight=False)
     if problems:
         raise typer.Exit(1)
+
+
+def _allowed_urls(rt: Runtime) -> frozenset[str]:
+    from assistant.index import article_map
+    from assistant.safety import urls_in
+
+    urls: set[str] = set()
+    for a in article_map(rt.settings).values():
+        urls |= urls_in(a.body)
+    return frozenset(urls)
+
+
+def _run_and_print(
+    rt: Runtime, question: str, conversation_id: str | None, as_json: bool
+) -> str | None:
+    from assistant.chat import Done, Status, Token, run_turn
+
+    printed = ""
+    result = None
+    for event in run_turn(
+        question,
+        settings=rt.settings,
+        retriever=rt.retriever(),
+        model=rt.chat_model(),
+        store=rt.store,
+        conversation_id=conversation_id,
+        allowed_urls=_allowed_urls(rt),
+    ):
+        if isinstance(event, Status) and not as_json:
+            err.print(f"[dim]{event.text}[/]", highlight=False)
+        elif isinstance(event, Token) and not as_json:
+            if event.shown.startswith(printed):
+                sys.stdout.write(event.shown[len(printed) :])
+                sys.stdout.flush()
+                printed = event.shown
+        elif isinstance(event, Done):
+            result = event.result
+    assert result is not None
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        if result.answer.startswith(printed) and printed:
+            sys.stdout.write(result.answer[len(printed) :])
+        else:
+            sys.stdout.write(("\n" if printed else "") + result.answer)
+        sys.stdout.write("\n")
+        if result.citations:
+            out.print("\n[bold]Sources[/]", highlight=False)
+            for c in result.citations:
+                head = f" — {c.heading}" if c.heading else ""
+                out.print(f"  [{c.n}] {c.title}{head} (knowledge/{c.path})", highlight=False)
+        if result.error:
+            err.print(f"[bold red]Error:[/] {result.error}", highlight=False)
+    if result.error and result.kind == "error":
+        raise typer.Exit(8)
+    return result.conversation_id
+
+
+@app.command()
+@friendly
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    conversation: Annotated[str | None, typer.Option(help="Continue this conversation id.")] = None,
+) -> None:
+    """Ask one question; the answer streams with numbered sources."""
+    _run_and_print(runtime(), question, conversation, as_json)
+
+
+@app.command()
+@friendly
+def chat() -> None:
+    """A multi-turn conversation in the terminal (empty line or Ctrl-D to quit)."""
+    from assistant.errors import InputError
+
+    rt = runtime()
+    out.print(f"[bold]Mentor Assistant[/] · {rt.settings.mode_label()}", highlight=False)
+    out.print("Ask about goals, mentors, outreach, feedback or growth. Empty line to quit.")
+    conversation_id: str | None = None
+    while True:
+        try:
+            question = input("\nYou: ")
+        except EOFError:
+            break
+        if not question.strip():
+            break
+        try:
+            conversation_id = _run_and_print(rt, question, conversation_id, False)
+        except InputError as exc:
+            err.print(f"[red]{exc.message}[/] {exc.hint}", highlight=False)
+        except typer.Exit:
+            continue
+    if conversation_id:
+        out.print(f"Saved as conversation {conversation_id}.", highlight=False)
+
+
+@history_app.command("list")
+@friendly
+def history_list() -> None:
+    """List saved conversations, newest first."""
+    rt = runtime()
+    convs = rt.store.list_conversations()
+    if not convs:
+        out.print("No conversations yet.")
+    for c in convs:
+        n = len(rt.store.messages(c.id))
+        out.print(
+            f"{c.id}  {c.updated_at:%Y-%m-%d %H:%M}  {n:3d} messages  {c.title}", highlight=False
+        )
+
+
+def _find(rt: Runtime, conversation_id: str) -> Any:
+    from assistant.errors import InputError
+
+    matches = [c for c in rt.store.list_conversations(10_000) if c.id.startswith(conversation_id)]
+    if len(matches) != 1:
+        raise InputError(
+            f"No single conversation matches {conversation_id!r}.",
+            "See `mentor history list` for ids.",
+        )
+    return matches[0]
+
+
+@history_app.command("show")
+@friendly
+def history_show(conversation_id: str) -> None:
+    """Show one conversation (an id or a unique prefix)."""
+    from assistant.store import export_markdown
+
+    rt = runtime()
+    conv = _find(rt, conversation_id)
+    print(export_markdown(conv, rt.store.messages(conv.id)))
+
+
+@history_app.command("export")
+@friendly
+def history_export(
+    conversation_id: str,
+    output: Annotated[Path | None, typer.Option("-o", help="Write to this file.")] = None,
+) -> None:
+    """Export one conversation as Markdown."""
+    from assistant.store import export_markdown
+
+    rt = runtime()
+    conv = _find(rt, conversation_id)
+    text = export_markdown(conv, rt.store.messages(conv.id))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"Wrote {output}", highlight=False)
+    else:
+        print(text)
+
+
+@history_app.command("delete")
+@friendly
+def history_delete(
+    conversation_id: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
+) -> None:
+    """Delete one conversation."""
+    rt = runtime()
+    conv = _find(rt, conversation_id)
+    if not yes and not typer.confirm(f"Delete {conv.title!r}?"):
+        raise typer.Exit(1)
+    rt.store.delete_conversation(conv.id)
+    out.print("Deleted.")
+
+
+@app.command("app")
+@friendly
+def run_app(
+    port: Annotated[int, typer.Option(help="Port for the web app.")] = 8501,
+    headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = False,
+) -> None:
+    """Start the web app (Streamlit)."""
+    import subprocess
+
+    from assistant.config import REPO_ROOT
+
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO_ROOT / "ui" / "app.py"),
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.headless",
+        "true" if headless else "false",
+    ]
+    raise typer.Exit(subprocess.call(cmd))
 
 
 def main() -> None:

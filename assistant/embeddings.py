@@ -53,8 +53,11 @@ class ModelFile:
             return False, f"{self.label}: not found (is the package installed?)"
         digest = sha256_file(self.path)
         if digest != self.expected_sha256:
-            return False, f"{self.label}: {self.path} has sha256 {digest[:12]}…, expected " \
-                f"{self.expected_sha256[:12]}…"
+            return (
+                False,
+                f"{self.label}: {self.path} has sha256 {digest[:12]}…, expected "
+                f"{self.expected_sha256[:12]}…",
+            )
         return True, f"{self.label}: {self.path} (sha256 {digest[:12]}… ok)"
 
 
@@ -149,7 +152,7 @@ class LocalOnnxEmbedder:
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]
+        hidden: Vectors = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
@@ -170,7 +173,8 @@ class LocalOnnxEmbedder:
 
     def embed_query(self, text: str) -> Vectors:
         self._load()
-        return self._encode([text])[0]
+        out: Vectors = self._encode([text])[0]
+        return out
 
 
 class OpenAIEmbedder:
@@ -204,7 +208,8 @@ class OpenAIEmbedder:
         return out
 
     def embed_query(self, text: str) -> Vectors:
-        return self.embed_documents([text])[0]
+        out: Vectors = self.embed_documents([text])[0]
+        return out
 
 
 def make_embedder(settings: Settings) -> Embedder:

@@ -293,8 +293,9 @@ def _build_locked(
     )
     total = 0
     if unchanged and old_col is not None:
+        where: Any = {"doc_id": {"$in": unchanged}}
         got = old_col.get(
-            where={"doc_id": {"$in": unchanged}},
+            where=where,
             include=["embeddings", "documents", "metadatas"],
         )
         _add_batches(
@@ -366,9 +367,7 @@ def index_status(settings: Settings, client: ClientAPI, embedder_name: str) -> d
         and manifest.embedder == embedder_name
         and manifest.pipeline == _pipeline_tag(settings)
     )
-    detail = (
-        f"{len(manifest.docs)} documents, {manifest.chunks} chunks, model {manifest.embedder}"
-    )
+    detail = f"{len(manifest.docs)} documents, {manifest.chunks} chunks, model {manifest.embedder}"
     if not fresh:
         detail += (
             f"; out of date: {len(added)} new, {len(updated)} changed, {len(removed)} deleted "

@@ -301,7 +301,9 @@ def load_scenarios(knowledge_dir: Path, article_ids: Iterable[str] | None = None
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             scenario = Scenario.model_validate(data)
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise KnowledgeError(f"{rel}: not valid UTF-8 YAML ({exc.__class__.__name__}).") from exc
+            raise KnowledgeError(
+                f"{rel}: not valid UTF-8 YAML ({exc.__class__.__name__})."
+            ) from exc
         except ValidationError as exc:
             raise KnowledgeError(f"{rel}: invalid scenario, {_format_validation(exc)}.") from exc
         if scenario.id != path.stem:
