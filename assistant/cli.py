@@ -386,6 +386,20 @@ def run_app(
     raise typer.Exit(subprocess.call(cmd))
 
 
+@eval_app.command("retrieval")
+@friendly
+def eval_retrieval(
+    tune: Annotated[bool, typer.Option(help="Choose fusion and floor on the dev split.")] = False,
+) -> None:
+    """Recall@1/5, MRR@10, nDCG@10 and rejection rates for dense, BM25 and hybrid."""
+    from assistant.evaluation import retrieval_eval
+
+    rt = runtime()
+    if rt.index_needed():
+        rt.index()
+    retrieval_eval(rt.retriever(), tune=tune, echo=lambda s: out.print(s, highlight=False))
+
+
 def main() -> None:
     app()
 

@@ -388,7 +388,18 @@ def chunk_article(article: Article, chunk_tokens: int = 200, overlap: int = 30) 
     assert isinstance(headers, MarkdownHeaderTextSplitter)
     assert isinstance(body, RecursiveCharacterTextSplitter)
     base_meta = article_metadata(article)
-    chunks: list[Chunk] = []
+    # An overview chunk (summary and topics) lets a question match the article as a whole.
+    overview = f"{article.meta.summary}\nTopics: {', '.join(article.meta.topics)}."
+    chunks: list[Chunk] = [
+        Chunk(
+            chunk_id=f"{article.id}::0",
+            doc_id=article.id,
+            ordinal=0,
+            text=overview,
+            heading="Overview",
+            metadata={**base_meta, "heading": "Overview", "ordinal": 0},
+        )
+    ]
     for section in headers.split_text(article.body):
         heading_parts = [section.metadata[k] for k in ("h2", "h3") if k in section.metadata]
         heading = " > ".join(str(h) for h in heading_parts)

@@ -40,7 +40,8 @@ class FusionConfig:
     candidates: int = 40
     passages_per_doc: int = 2
     mmr_lambda: float = 0.85
-    floor: float = 0.30  # on the fused confidence of the best passage (see confidence())
+    floor: float = 0.30  # on confidence_of(): below it, "no guidance found"
+    confidence_bm25: float = 0.0  # weight of the (saturated) BM25 match in the confidence
     stage_boost: float = 1.08
 
 
@@ -623,16 +624,19 @@ def confidence_of(
     top: Sequence[tuple[int, float]],
     cfg: FusionConfig,
 ) -> float:
-    """How well the best passages match: their best cosine similarity to the question.
+    """How well the best passages match the question.
 
-    BM25 scores are not comparable across questions, so the floor is set on cosine alone.
+    The best cosine similarity among the top passages, plus a small, saturating credit for
+    a strong keyword (BM25) match; the weight and the floor are chosen on the dev split.
     """
-    del sparse, cfg
-    return max((dense_all.get(i, 0.0) for i, _ in top), default=0.0)
+    cosine = max((dense_all.get(i, 0.0) for i, _ in top), default=0.0)
+    bm25_top = max(sparse.values(), default=0.0)
+    return cosine + cfg.confidence_bm25 * min(bm25_top / 10.0, 1.0)
 
 
 def default_fusion_config(settings: Any = None) -> FusionConfig:
-    """The tuned configuration (evals/tuned_fusion.json when present), with setting overrides."""
+    """The tuned configuration (assistant/tuned_fusion.json, written by
+    `mentor eval retrieval --tune`), with MENTOR_RELEVANCE_FLOOR as an override."""
     import json
     from pathlib import Path
 

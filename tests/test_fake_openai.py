@@ -11,7 +11,8 @@ from typing import Any
 
 import openai
 import pytest
-from fake_openai import (
+
+from tests.fake_openai import (
     DropMidStream,
     FakeOpenAI,
     Malformed,

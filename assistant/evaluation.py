@@ -1,0 +1,219 @@
+"""Evaluation runners behind `mentor eval …`. They print figures and write reports to
+evals/reports/; datasets live in evals/ (see evals/README.md).
+
+Metrics come from ir-measures (Recall@k, Success@k, RR@10, nDCG@10), not hand-written code.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.config import REPO_ROOT
+from assistant.retrieval import FusionConfig, HybridRetriever, Retrieval
+
+EVALS = REPO_ROOT / "evals"
+REPORTS = EVALS / "reports"
+TUNED = Path(__file__).with_name("tuned_fusion.json")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+
+
+@dataclass(frozen=True)
+class Scores:
+    recall_1: float
+    recall_5: float
+    success_5: float
+    mrr_10: float
+    ndcg_10: float
+    oos_rejection: float
+    false_rejection: float
+
+    def row(self, name: str) -> str:
+        return (
+            f"| {name} | {self.recall_1:.3f} | {self.recall_5:.3f} | {self.success_5:.3f} | "
+            f"{self.mrr_10:.3f} | {self.ndcg_10:.3f} | {self.oos_rejection:.3f} | "
+            f"{self.false_rejection:.3f} |"
+        )
+
+
+HEADER = (
+    "| retriever | Recall@1 | Recall@5 | Success@5 | MRR@10 | nDCG@10 | out-of-scope rejected |"
+    " in-scope falsely rejected |\n|---|---|---|---|---|---|---|---|"
+)
+
+
+def score_runs(
+    questions: Sequence[dict[str, Any]],
+    runs: dict[str, Retrieval],
+    oos_runs: dict[str, Retrieval],
+) -> Scores:
+    import ir_measures
+    from ir_measures import RR, R, Success, nDCG
+
+    qrels = [ir_measures.Qrel(q["id"], doc, 1) for q in questions for doc in q["relevant"]]
+    scored = []
+    for q in questions:
+        r = runs[q["id"]]
+        for rank, res in enumerate(r.results):
+            scored.append(ir_measures.ScoredDoc(q["id"], res.doc_id, float(100 - rank)))
+    if not scored:  # every query rejected
+        agg: dict[Any, float] = {}
+    else:
+        agg = ir_measures.calc_aggregate(
+            [R @ 1, R @ 5, Success @ 5, RR @ 10, nDCG @ 10], qrels, scored
+        )
+    n = len(questions)
+
+    def m(measure: Any) -> float:
+        # ir-measures averages over queries that have results; count rejected ones as 0.
+        covered = len({s.query_id for s in scored})
+        return float(agg.get(measure, 0.0)) * covered / n if n else 0.0
+
+    return Scores(
+        recall_1=m(R @ 1),
+        recall_5=m(R @ 5),
+        success_5=m(Success @ 5),
+        mrr_10=m(RR @ 10),
+        ndcg_10=m(nDCG @ 10),
+        oos_rejection=(
+            sum(r.rejected for r in oos_runs.values()) / len(oos_runs) if oos_runs else 0.0
+        ),
+        false_rejection=sum(runs[q["id"]].rejected for q in questions) / n if n else 0.0,
+    )
+
+
+def run_all(
+    retriever: HybridRetriever,
+    queries: Sequence[dict[str, Any]],
+    qvecs: dict[str, Any],
+    key: str = "query",
+    k: int = 10,
+) -> dict[str, Retrieval]:
+    return {q["id"]: retriever.retrieve(q[key], k=k, qvec=qvecs[q["id"]]) for q in queries}
+
+
+def choose_floor(
+    in_scope: dict[str, Retrieval], oos: dict[str, Retrieval], max_false_rejection: float
+) -> float:
+    """The highest floor whose in-scope false-rejection rate stays within the limit."""
+    conf_in = sorted(r.confidence for r in in_scope.values())
+    allowed = int(max_false_rejection * len(conf_in))
+    # rejecting the `allowed` weakest in-scope questions at most
+    floor = conf_in[allowed] - 1e-6 if conf_in else 0.0
+    return round(max(0.0, floor), 4)
+
+
+def retrieval_eval(
+    retriever: HybridRetriever,
+    *,
+    tune: bool = False,
+    write: bool = True,
+    echo: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    questions = read_jsonl(EVALS / "retrieval" / "questions.jsonl")
+    oos = read_jsonl(EVALS / "retrieval" / "out_of_scope.jsonl")
+    dev = [q for q in questions if q["split"] == "dev"]
+    test = [q for q in questions if q["split"] == "test"]
+    oos_dev = [q for q in oos if q["split"] == "dev"]
+    oos_test = [q for q in oos if q["split"] == "test"]
+    t0 = time.perf_counter()
+    everything = questions + oos
+    vecs = retriever.embedder.embed_documents([q["query"] for q in everything])
+    qvecs = {q["id"]: vecs[i] for i, q in enumerate(everything)}
+    echo(f"Embedded {len(everything)} questions in {time.perf_counter() - t0:.1f}s")
+
+    base = retriever.config
+    no_floor = replace(base, floor=-1.0)
+    chosen = base
+    tuning_rows = []
+    if tune:
+        grid: list[FusionConfig] = []
+        for lam in (0.7, 0.85, 1.0):
+            for rrf_k in (10, 30, 60):
+                grid.append(replace(no_floor, method="rrf", rrf_k=rrf_k, mmr_lambda=lam))
+            for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+                grid.append(replace(no_floor, method="weighted", dense_weight=w, mmr_lambda=lam))
+        best: tuple[float, FusionConfig] | None = None
+        for cfg in grid:
+            r = retriever.with_config(**asdict(cfg))
+            s = score_runs(dev, run_all(r, dev, qvecs), {})
+            objective = s.mrr_10 + s.recall_5
+            tuning_rows.append({**asdict(cfg), "dev_mrr10": s.mrr_10, "dev_recall5": s.recall_5})
+            if best is None or objective > best[0] + 1e-9:
+                best = (objective, cfg)
+        assert best is not None
+        cfg = best[1]
+        # The floor: for each weight of the keyword credit, the highest floor that keeps
+        # in-scope false rejection within 2% on dev; keep the one rejecting most of the
+        # out-of-scope dev questions.
+        best_floor: tuple[float, FusionConfig] | None = None
+        for beta in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3):
+            r = retriever.with_config(**asdict(replace(cfg, confidence_bm25=beta)))
+            in_runs, oos_runs = run_all(r, dev, qvecs), run_all(r, oos_dev, qvecs)
+            floor = choose_floor(in_runs, oos_runs, 0.02)
+            rejected = sum(x.confidence < floor for x in oos_runs.values()) / len(oos_runs)
+            tuning_rows.append(
+                {"confidence_bm25": beta, "floor": floor, "dev_oos_rejection": rejected}
+            )
+            if best_floor is None or rejected > best_floor[0] + 1e-9:
+                best_floor = (rejected, replace(cfg, confidence_bm25=beta, floor=floor))
+        assert best_floor is not None
+        chosen = best_floor[1]
+        echo(
+            f"Chosen on dev: {chosen.method} rrf_k={chosen.rrf_k} "
+            f"dense_weight={chosen.dense_weight} mmr_lambda={chosen.mmr_lambda} "
+            f"floor={chosen.floor} confidence_bm25={chosen.confidence_bm25}"
+        )
+        if write:
+            TUNED.write_text(json.dumps(asdict(chosen), indent=2) + "\n", encoding="utf-8")
+
+    variants = {
+        "dense only": replace(chosen, method="dense"),
+        "BM25 only": replace(chosen, method="bm25"),
+        "hybrid (RRF)": replace(chosen, method="rrf"),
+        "hybrid (weighted)": replace(chosen, method="weighted"),
+    }
+    report: dict[str, Any] = {"config": asdict(chosen), "splits": {}}
+    lines = [f"# Retrieval evaluation\n\nChosen configuration (on dev): `{asdict(chosen)}`\n"]
+    for split, qs, oq in (("dev", dev, oos_dev), ("test", test, oos_test)):
+        lines += [f"\n## {split} split ({len(qs)} questions, {len(oq)} out of scope)\n", HEADER]
+        report["splits"][split] = {}
+        for name, cfg in variants.items():
+            r = retriever.with_config(**asdict(cfg))
+            s = score_runs(qs, run_all(r, qs, qvecs), run_all(r, oq, qvecs))
+            report["splits"][split][name] = asdict(s)
+            lines.append(s.row(name + (" ← chosen" if cfg.method == chosen.method else "")))
+    # latency of the whole retrieve() on the test questions, query embedding included
+    r = retriever.with_config(**asdict(chosen))
+    times = []
+    for q in test[:60]:
+        t = time.perf_counter()
+        r.retrieve(q["query"])
+        times.append(time.perf_counter() - t)
+    p50 = statistics.median(times) * 1000
+    p95 = float(np.percentile(times, 95)) * 1000
+    report["latency_ms"] = {"p50": round(p50, 1), "p95": round(p95, 1)}
+    lines.append(
+        f"\nretrieve() latency incl. query embedding: p50 {p50:.1f} ms, p95 {p95:.1f} ms\n"
+    )
+    if tuning_rows:
+        report["tuning"] = tuning_rows
+    text = "\n".join(lines)
+    echo(text)
+    if write:
+        REPORTS.mkdir(parents=True, exist_ok=True)
+        (REPORTS / "retrieval.json").write_text(json.dumps(report, indent=2) + "\n")
+        (REPORTS / "retrieval.md").write_text(text + "\n")
+    return report
