@@ -444,7 +444,9 @@ def run_turn(
             raw = "".join(parts)
             if leaks_prompt(raw, canary):
                 break  # the output check below replaces the whole answer
-            shown, _ = sanitise_output(raw, allowed_urls, canary)
+            # Hold back the tail: a leak or a link may still be half-written there.
+            visible = raw[: max(0, len(raw) - HOLDBACK)]
+            shown, _ = sanitise_output(visible, allowed_urls, canary)
             yield Token(piece, shown)
     except ModelError as exc:
         timings["model"] = time.perf_counter() - t0
@@ -492,9 +494,12 @@ def run_turn(
 _PROMPT_LINES = [line.strip() for line in ANSWER_SYSTEM.splitlines() if len(line.strip()) > 40]
 
 
+HOLDBACK = 64  # characters of a stream kept back until the next piece (≥ the 60 checked)
+
+
 def leaks_prompt(text: str, canary: str) -> bool:
     """The canary (or its prefix), or a long verbatim line of the system prompt."""
-    if canary in text or "CANARY-" in text:
+    if canary in text or "CANARY-" in text or "Confidential marker" in text:
         return True
     flat = " ".join(text.split())
     return any(" ".join(line.split())[:60] in flat for line in _PROMPT_LINES)

@@ -105,8 +105,12 @@ class LangChainChat:
         return content if isinstance(content, str) else str(content)
 
     def stream(self, messages: Messages, usage: Usage | None = None) -> Iterator[str]:
+        import openai
+
+        started = False
         try:
             for chunk in self.client.stream(messages):
+                started = True
                 meta = getattr(chunk, "usage_metadata", None)
                 if usage is not None and meta:
                     usage.prompt_tokens = int(meta.get("input_tokens", 0))
@@ -117,6 +121,16 @@ class LangChainChat:
         except GeneratorExit:
             raise
         except Exception as exc:
+            if (
+                started
+                and isinstance(exc, openai.APIConnectionError)
+                and not isinstance(exc, openai.APITimeoutError)
+            ):
+                raise ModelError(
+                    "The connection to the model server broke off before the answer was "
+                    "complete.",
+                    "The partial answer was saved; ask again to get a full one.",
+                ) from exc
             raise translate_error(exc, self.settings) from exc
 
 
@@ -134,15 +148,22 @@ def make_chat_model(settings: Settings) -> ChatModel | None:
         assert settings.openai_api_key is not None
         api_key = settings.openai_api_key.get_secret_value()
     name = settings.model_name or "default"
+    # OpenAI takes the answer limit as `max_completion_tokens` (langchain's mapping of
+    # max_tokens); OpenAI-compatible servers (Ollama, vLLM, llama.cpp) read `max_tokens`.
+    limit: dict[str, Any] = (
+        {"max_tokens": settings.llm_max_tokens}  # sent as max_completion_tokens
+        if mode == "openai"
+        else {"extra_body": {"max_tokens": settings.llm_max_tokens}}
+    )
     client = ChatOpenAI(
         model=name,
         api_key=api_key,  # type: ignore[arg-type]
         base_url=settings.llm_base_url,
         timeout=settings.llm_timeout,
         max_retries=settings.llm_max_retries,
-        max_tokens=settings.llm_max_tokens,  # type: ignore[call-arg]
         temperature=settings.llm_temperature,
         stream_usage=True,
+        **limit,
     )
     return LangChainChat(settings=settings, name=name, client=client)
 
