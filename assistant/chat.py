@@ -32,7 +32,7 @@ from assistant.store import Store
 
 Kind = Literal["answer", "no_guidance", "out_of_scope", "crisis", "error"]
 LIBRARY_MODE = "library"
-LIBRARY_LABEL = "📚 **Library mode** — composed from our guidance, no AI model is configured."
+LIBRARY_LABEL = "**Library mode** — composed from our guidance; no AI model is configured."
 
 
 @dataclass(frozen=True)
@@ -232,10 +232,10 @@ def _units(text: str) -> list[str]:
         block = re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", block.strip())
         block = re.sub(r"\s*\n\s*", " ", block)
         block = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", block)
-        if not block or block.startswith("#") or block.startswith("|"):
+        if not block or block.startswith(("#", "|", "Topics:", ">")):
             continue
         units.extend(s.strip() for s in SENT_SPLIT_RE.split(block) if s.strip())
-    return [u for u in units if 6 <= len(u.split()) <= 60]
+    return [u for u in units if 6 <= len(u.split()) <= 60 and not u.startswith("Topics:")]
 
 
 ACTION_RE = re.compile(

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from assistant.config import Settings
+from assistant.config import load_settings
 from assistant.errors import MentorError
 from assistant.runtime import Runtime
 
@@ -52,7 +52,7 @@ def friendly(fn: F) -> F:
 
 
 def runtime() -> Runtime:
-    return Runtime(Settings())
+    return Runtime(load_settings())
 
 
 @app.command()

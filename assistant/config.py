@@ -115,3 +115,43 @@ class Settings(BaseSettings):
         if mode == "openai":
             return f"OpenAI · {self.model_name}"
         return f"{self.model_name} @ {self.llm_base_url}"
+
+
+UI_FIELDS = ("llm_base_url", "llm_model", "llm_api_key", "openai_api_key")
+
+
+def overrides_path(base: Settings) -> Path:
+    return base.data_dir / "settings.json"
+
+
+def load_settings(**explicit: object) -> Settings:
+    """Settings from env and .env, then the choices saved from the app's Settings page,
+    then explicit arguments (which win)."""
+    import json
+
+    base = Settings(**explicit)  # type: ignore[arg-type]
+    path = overrides_path(base)
+    if not path.is_file():
+        return base
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return base
+    merged = {k: v for k, v in saved.items() if k in UI_FIELDS}
+    merged.update(explicit)
+    return Settings(**merged)  # type: ignore[arg-type]
+
+
+def save_ui_settings(base: Settings, values: dict[str, str | None]) -> Path:
+    """Save the model choices made in the app (readable by the owner only)."""
+    import json
+    import os
+
+    path = overrides_path(base)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    clean = {k: (v or None) for k, v in values.items() if k in UI_FIELDS}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(clean, indent=2), encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,280 @@
+"""Indexing benchmark on the real knowledge base: how close a full index is to the cost of
+embedding alone, and how cheap a re-index is when nothing (or one article) changed.
+
+Everything runs offline in temporary directories; the repository's knowledge/ folder is
+copied, never written. Figures are printed, never asserted.
+
+    .venv/bin/python benchmarks/index_bench.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from assistant.config import REPO_ROOT, Settings
+from assistant.embeddings import LocalOnnxEmbedder
+from assistant.index import IndexReport, build_index, open_chroma
+from assistant.knowledge import Chunk, article_paths, chunk_article, load_articles
+
+KNOWLEDGE = REPO_ROOT / "knowledge"
+FULL_GOAL = 1.25  # full index ≤ 1.25 × embed-only
+NOOP_GOAL = 0.02  # no-change re-index ≤ 2 % of the full index
+T = TypeVar("T")
+EDIT_LINE = "\nA line appended by benchmarks/index_bench.py to change this article.\n"
+
+
+@dataclass
+class CliRun:
+    wall: float  # seconds, interpreter start to exit
+    report: dict[str, object]  # `mentor index --json`
+
+
+@dataclass
+class Sample:
+    """One repetition's figures (seconds unless named otherwise)."""
+
+    values: dict[str, float] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def make_settings(data_dir: Path, knowledge_dir: Path) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        knowledge_dir=knowledge_dir,
+        embedding_backend="local",
+        chroma_host=None,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def cli_env(data_dir: Path, knowledge_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTOR_")}
+    env.update(
+        MENTOR_DATA_DIR=str(data_dir),
+        MENTOR_KNOWLEDGE_DIR=str(knowledge_dir),
+        MENTOR_EMBEDDING_BACKEND="local",
+    )
+    return env
+
+
+def run_cli(args: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[str, float]:
+    """Run `python -m assistant.cli ARGS`; (stdout, wall seconds). cwd has no .env file."""
+    cmd = [sys.executable, "-m", "assistant.cli", *args]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr}")
+    return proc.stdout, wall
+
+
+def cli_index(data_dir: Path, knowledge_dir: Path, cwd: Path) -> CliRun:
+    stdout, wall = run_cli(["index", "--json"], cli_env(data_dir, knowledge_dir), cwd)
+    report: dict[str, object] = json.loads(stdout.strip().splitlines()[-1])
+    return CliRun(wall, report)
+
+
+def edit_one_article(knowledge_dir: Path) -> Path:
+    """Append a line to the first article (sorted by path); returns the edited file."""
+    target = article_paths(knowledge_dir)[0]
+    with target.open("a", encoding="utf-8") as fh:
+        fh.write(EDIT_LINE)
+    return target
+
+
+def one_repetition(work: Path) -> Sample:
+    sample = Sample()
+    v = sample.values
+    knowledge = work / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    inproc_dir, cli_dir = work / "data-inprocess", work / "data-cli"
+
+    settings = make_settings(inproc_dir, knowledge)
+
+    def chunk_all() -> list[Chunk]:
+        articles = load_articles(knowledge, settings.max_document_bytes)
+        return [
+            c
+            for a in articles
+            for c in chunk_article(a, settings.chunk_tokens, settings.chunk_overlap_tokens)
+        ]
+
+    chunks, v["chunking"] = timed(chunk_all)
+    v["chunks"] = len(chunks)
+    texts = [c.embed_text for c in chunks]
+
+    embedder = LocalOnnxEmbedder()
+    _, v["model_load"] = timed(lambda: embedder.embed_documents(["warm-up"]))
+    _, v["embed_only"] = timed(lambda: embedder.embed_documents(texts))
+
+    _, v["cli_startup"] = run_cli(["--help"], cli_env(cli_dir, knowledge), work)
+
+    client = open_chroma(settings)
+    full: IndexReport = build_index(settings, client, embedder)
+    v["full_inproc"] = full.seconds
+    v["full_inproc_embed_loop"] = full.embed_seconds
+    cli_full = cli_index(cli_dir, knowledge, work)
+    v["full_cli"] = cli_full.wall
+    v["full_cli_internal"] = float(str(cli_full.report["seconds"]))
+
+    noop = build_index(settings, client, embedder)
+    v["noop_inproc"] = noop.seconds
+    cli_noop = cli_index(cli_dir, knowledge, work)
+    v["noop_cli"] = cli_noop.wall
+    v["noop_cli_internal"] = float(str(cli_noop.report["seconds"]))
+    if noop.rebuilt or noop.chunks_embedded or cli_noop.report["chunks_embedded"]:
+        sample.notes["noop"] = "WARNING: the no-change re-index embedded chunks"
+
+    edited = edit_one_article(knowledge)
+    sample.notes["edited"] = edited.relative_to(knowledge).as_posix()
+    edit = build_index(settings, client, embedder)
+    v["edit_inproc"] = edit.seconds
+    v["edit_chunks"] = edit.chunks_embedded
+    cli_edit = cli_index(cli_dir, knowledge, work)
+    v["edit_cli"] = cli_edit.wall
+    v["edit_cli_internal"] = float(str(cli_edit.report["seconds"]))
+    return sample
+
+
+def fmt_s(values: Sequence[float]) -> str:
+    med = statistics.median(values)
+    if len(values) == 1:
+        return f"{med:9.3f}"
+    return f"{med:9.3f}  ({min(values):.3f}–{max(values):.3f})"
+
+
+def verdict(ratio: float, goal: float) -> str:
+    return "PASS" if ratio <= goal else "FAIL"
+
+
+def report(samples: list[Sample]) -> None:
+    def col(key: str) -> list[float]:
+        return [s.values[key] for s in samples]
+
+    def med(key: str) -> float:
+        return statistics.median(col(key))
+
+    first = samples[0]
+    n = len(samples)
+    print(f"Index benchmark: knowledge base {KNOWLEDGE} ({int(med('chunks'))} chunks)")
+    print(f"repetitions: {n}; seconds are the median" + (" (min–max)" if n > 1 else ""))
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print()
+
+    embed = med("embed_only")
+    full_in, full_cli = med("full_inproc"), med("full_cli")
+    rows: list[tuple[str, str, str, str, str]] = [
+        ("chunking (load + split all articles)", fmt_s(col("chunking")), "", "", ""),
+        ("model load (first embed call)", fmt_s(col("model_load")), "", "", ""),
+        ("embed-only, all chunks (one call)", fmt_s(col("embed_only")), "1.00×", "", ""),
+        (
+            "full index, in-process build_index",
+            fmt_s(col("full_inproc")),
+            f"{full_in / embed:.2f}×",
+            f"≤ {FULL_GOAL:.2f}× embed",
+            verdict(full_in / embed, FULL_GOAL),
+        ),
+        (
+            "full index, subprocess `mentor index`",
+            fmt_s(col("full_cli")),
+            f"{full_cli / embed:.2f}×",
+            f"≤ {FULL_GOAL:.2f}× embed",
+            verdict(full_cli / embed, FULL_GOAL),
+        ),
+        (
+            "no-change re-index, in-process",
+            fmt_s(col("noop_inproc")),
+            f"{med('noop_inproc') / full_in:.2%}",
+            f"≤ {NOOP_GOAL:.0%} of full",
+            verdict(med("noop_inproc") / full_in, NOOP_GOAL),
+        ),
+        (
+            "no-change re-index, subprocess",
+            fmt_s(col("noop_cli")),
+            f"{med('noop_cli') / full_cli:.2%}",
+            f"≤ {NOOP_GOAL:.0%} of full",
+            verdict(med("noop_cli") / full_cli, NOOP_GOAL),
+        ),
+        (
+            "one article edited, in-process",
+            fmt_s(col("edit_inproc")),
+            f"{med('edit_inproc') / full_in:.2%}",
+            "",
+            "",
+        ),
+        (
+            "one article edited, subprocess",
+            fmt_s(col("edit_cli")),
+            f"{med('edit_cli') / full_cli:.2%}",
+            "",
+            "",
+        ),
+        ("CLI start-up alone (`mentor --help`)", fmt_s(col("cli_startup")), "", "", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    secs_w = max(len(r[1]) for r in rows)
+    header = ("step", "seconds", "ratio", "goal", "result")
+    line = f"{header[0]:<{width}}  {header[1]:>{secs_w}}  {header[2]:>8}  {header[3]:<16}  "
+    print(line + header[4])
+    print("-" * (width + secs_w + 40))
+    for name, secs, ratio, goal, result in rows:
+        print(f"{name:<{width}}  {secs:>{secs_w}}  {ratio:>8}  {goal:<16}  {result}")
+    print()
+    print("Notes:")
+    print(
+        "  ratios: full index ÷ embed-only; re-index ÷ the full index of the same kind "
+        "(in-process or subprocess)."
+    )
+    print(
+        f"  in-process build_index: embed+add loop {med('full_inproc_embed_loop'):.3f} s "
+        f"(IndexReport.embed_seconds, includes the Chroma adds), "
+        f"everything else {full_in - med('full_inproc_embed_loop'):.3f} s."
+    )
+    print(
+        "  subprocess figures are wall time: interpreter start, imports, model load and "
+        "opening Chroma included. Time reported inside the CLI (IndexReport.seconds): "
+        f"full {med('full_cli_internal'):.3f} s, no-change {med('noop_cli_internal'):.3f} s, "
+        f"edited {med('edit_cli_internal'):.3f} s."
+    )
+    print(
+        f"  edited article: {first.notes['edited']} (one line appended); "
+        f"{int(med('edit_chunks'))} chunks re-embedded, the rest copied from the old collection."
+    )
+    if "noop" in first.notes:
+        print(f"  {first.notes['noop']}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--repeat", type=int, default=1, help="repetitions (default 1)")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    samples = []
+    for i in range(args.repeat):
+        print(f"repetition {i + 1}/{args.repeat}…", file=sys.stderr, flush=True)
+        with tempfile.TemporaryDirectory(prefix="mentor-index-bench-") as tmp:
+            samples.append(one_repetition(Path(tmp)))
+    report(samples)
+
+
+if __name__ == "__main__":
+    main()

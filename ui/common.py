@@ -1,0 +1,116 @@
+"""Shared pieces for the pages: the runtime, the mode badge, safe rendering.
+
+Pages stay thin: they call into ``assistant`` and render. ``st.session_state`` holds only
+UI state; anything worth keeping goes through the store at once.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from assistant.config import load_settings
+from assistant.errors import MentorError
+from assistant.runtime import Runtime
+
+UI_DIR = Path(__file__).resolve().parent
+PAGES_DIR = UI_DIR / "pages"
+LIBRARY_PAGE = "pages/library.py"
+ASK_PAGE = "pages/ask.py"
+
+
+@st.cache_resource(show_spinner=False)
+def _runtime(_key: str) -> Runtime:
+    return Runtime(load_settings())
+
+
+def runtime() -> Runtime:
+    """One Runtime per process (models and indexes are heavy); reset after settings change."""
+    return _runtime(st.session_state.get("_settings_generation", "0"))
+
+
+def reset_runtime() -> None:
+    _runtime.clear()
+    st.session_state["_settings_generation"] = str(
+        int(st.session_state.get("_settings_generation", "0")) + 1
+    )
+
+
+@st.cache_data(show_spinner=False)
+def allowed_urls(knowledge_dir: str) -> frozenset[str]:
+    from assistant.knowledge import load_articles
+    from assistant.safety import urls_in
+
+    urls: set[str] = set()
+    for a in load_articles(Path(knowledge_dir)):
+        urls |= urls_in(a.body)
+    return frozenset(urls)
+
+
+def safe_markdown(text: str, rt: Runtime) -> str:
+    """Text from a model, a document or a user, made safe to render as Markdown."""
+    from assistant.safety import sanitise_output
+
+    shown, _ = sanitise_output(text, allowed_urls(str(rt.settings.knowledge_dir)))
+    return shown
+
+
+def mode_badge(rt: Runtime) -> None:
+    s = rt.settings
+    if s.model_mode == "library":
+        st.sidebar.markdown(":blue-badge[:material/menu_book: Library mode]")
+        st.sidebar.caption("Answers are composed from our guidance. Add a model in Settings.")
+    else:
+        st.sidebar.markdown(f":green-badge[:material/smart_toy: {s.model_name}]")
+        st.sidebar.caption(s.mode_label())
+
+
+def show_error(exc: MentorError) -> None:
+    st.error(f"{exc.message} {exc.hint}".strip(), icon=":material/error:")
+
+
+def ensure_index(rt: Runtime) -> bool:
+    """Build the index on first run, with progress, instead of failing."""
+    try:
+        if not rt.index_needed():
+            return True
+    except MentorError as exc:
+        show_error(exc)
+        return False
+    with st.status("Preparing the guidance library (first run)…", expanded=True) as status:
+        bar = st.progress(0.0, text="Reading articles…")
+
+        def progress(phase: str, done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=f"Embedding passages: {done}/{total}")
+
+        try:
+            report = rt.index(progress)
+        except MentorError as exc:
+            status.update(label="Could not build the library", state="error")
+            show_error(exc)
+            return False
+        status.update(label=f"Library ready: {report.chunks_total} passages", state="complete",
+                      expanded=False)
+    return True
+
+
+LINK_RE = re.compile(r"\]\((?:\.\./)?(?:[a-z-]+/)?([a-z0-9-]+)\.md(?:#[^)]*)?\)")
+
+
+def library_links(markdown: str) -> str:
+    """Turn links between articles (../stage/id.md) into links to the Library page."""
+    return LINK_RE.sub(lambda m: f"](/library?doc={m.group(1)})", markdown)
+
+
+def page_meta(path: Path) -> dict[str, Any]:
+    """Read a page's `# title:`, `# icon:` and `# order:` header lines."""
+    meta: dict[str, Any] = {"title": path.stem.replace("_", " ").title(), "icon": None,
+                            "order": 100, "url_path": path.stem}
+    for line in path.read_text(encoding="utf-8").splitlines()[:8]:
+        m = re.match(r"#\s*(title|icon|order|url_path):\s*(.+)", line)
+        if m:
+            meta[m.group(1)] = int(m.group(2)) if m.group(1) == "order" else m.group(2).strip()
+    return meta

@@ -1,0 +1,158 @@
+# title: Ask
+# icon: :material/forum:
+# order: 10
+# url_path: ask
+"""Ask: a grounded conversation with numbered, openable sources."""
+
+from __future__ import annotations
+
+import streamlit as st
+from common import LIBRARY_PAGE, allowed_urls, runtime, safe_markdown, show_error
+
+from assistant.chat import Done, Status, Token, run_turn
+from assistant.errors import InputError, MentorError
+from assistant.store import Message, export_markdown
+
+STARTERS = [
+    "How do I ask someone to be my mentor?",
+    "My manager said I need to be 'more strategic'. What does that mean?",
+    "How do I set career goals when I'm changing careers?",
+    "I feel like a fraud at my new job. What can I do?",
+]
+
+rt = runtime()
+store = rt.store
+
+# --- which conversation (kept in the URL, so a reload reopens it) -------------------
+conv_id = st.query_params.get("c")
+conversation = store.get_conversation(conv_id) if conv_id else None
+if conv_id and conversation is None:
+    st.query_params.pop("c", None)
+
+
+def open_conversation(cid: str | None) -> None:
+    if cid:
+        st.query_params["c"] = cid
+    else:
+        st.query_params.pop("c", None)
+
+
+with st.sidebar:
+    st.markdown("#### Conversations")
+    if st.button("New conversation", icon=":material/add:", use_container_width=True):
+        open_conversation(None)
+        st.rerun()
+    for c in store.list_conversations(50):
+        label = ("▸ " if conversation and c.id == conversation.id else "") + c.title
+        if st.button(label, key=f"conv_{c.id}", use_container_width=True):
+            open_conversation(c.id)
+            st.rerun()
+    if conversation is not None:
+        st.divider()
+        with st.expander("This conversation"):
+            title = st.text_input("Title", value=conversation.title, key="rename_title",
+                                  max_chars=200)
+            if st.button("Rename", key="rename"):
+                store.rename_conversation(conversation.id, title)
+                st.rerun()
+            st.download_button(
+                "Export as Markdown",
+                data=export_markdown(conversation, store.messages(conversation.id)),
+                file_name=f"mentor-conversation-{conversation.id[:8]}.md",
+                mime="text/markdown",
+                icon=":material/download:",
+            )
+            if st.checkbox("I want to delete it", key="confirm_delete"):
+                if st.button("Delete conversation", type="primary", key="delete"):
+                    store.delete_conversation(conversation.id)
+                    open_conversation(None)
+                    st.rerun()
+
+st.title("Ask")
+st.caption("Career and mentoring guidance, grounded in our library — every answer cites it.")
+
+
+def render_sources(message: Message) -> None:
+    for c in message.citations:
+        head = f" — {c['heading']}" if c.get("heading") else ""
+        with st.expander(f"[{c['n']}] {c['title']}{head}"):
+            st.markdown(safe_markdown(c.get("text", ""), rt))
+            st.page_link(LIBRARY_PAGE, label=f"Read “{c['title']}” in the Library",
+                         icon=":material/menu_book:", query_params={"doc": c["doc_id"]})
+
+
+def render_message(message: Message) -> None:
+    if message.role == "user":
+        with st.chat_message("user"):
+            st.markdown(safe_markdown(message.content, rt))
+        return
+    avatar = ":material/favorite:" if message.kind == "crisis" else ":material/explore:"
+    with st.chat_message("assistant", avatar=avatar):
+        body = safe_markdown(message.content, rt)
+        if message.kind == "crisis":
+            st.warning(body, icon=":material/favorite:")
+        elif message.kind in ("no_guidance", "out_of_scope"):
+            st.info(body, icon=":material/travel_explore:")
+        else:
+            st.markdown(body)
+        if message.status != "complete" and message.error:
+            st.error(message.error, icon=":material/error:")
+        if message.citations:
+            st.caption("Sources")
+            render_sources(message)
+        if message.kind == "answer" and message.status == "complete":
+            key = f"fb_{message.id}"
+            if key not in st.session_state and message.rating is not None:
+                st.session_state[key] = 1 if message.rating > 0 else 0
+            choice = st.feedback("thumbs", key=key)
+            rating = None if choice is None else (1 if choice == 1 else -1)
+            if rating != message.rating:
+                store.rate_message(message.id, rating)
+
+
+messages = store.messages(conversation.id) if conversation else []
+for m in messages:
+    render_message(m)
+
+pending = None
+if not messages:
+    st.markdown("**Try one of these:**")
+    cols = st.columns(2)
+    for i, q in enumerate(STARTERS):
+        if cols[i % 2].button(q, key=f"starter_{i}", use_container_width=True):
+            pending = q
+
+typed = st.chat_input("Ask about goals, mentors, outreach, feedback or growth…",
+                      max_chars=rt.settings.max_question_chars)
+question = pending or typed
+if question:
+    try:
+        model = rt.chat_model()
+        retriever = rt.retriever()
+    except MentorError as exc:
+        show_error(exc)
+        st.stop()
+    with st.chat_message("user"):
+        st.markdown(safe_markdown(question, rt))
+    with st.chat_message("assistant", avatar=":material/explore:"):
+        status_line = st.empty()
+        placeholder = st.empty()
+        result = None
+        try:
+            for event in run_turn(
+                question, settings=rt.settings, retriever=retriever, model=model, store=store,
+                conversation_id=conversation.id if conversation else None,
+                allowed_urls=allowed_urls(str(rt.settings.knowledge_dir)),
+            ):
+                if isinstance(event, Status):
+                    status_line.caption(event.text)
+                elif isinstance(event, Token):
+                    placeholder.markdown(event.shown + " ▌")
+                elif isinstance(event, Done):
+                    result = event.result
+        except (InputError, MentorError) as exc:
+            show_error(exc)
+            st.stop()
+    if result is not None and result.conversation_id:
+        open_conversation(result.conversation_id)
+    st.rerun()
