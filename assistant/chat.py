@@ -244,7 +244,7 @@ ACTION_RE = re.compile(
 )
 
 
-def compose_library_answer(question: str, sources: Sequence[Citation], max_points: int = 6) -> str:
+def compose_library_answer(question: str, sources: Sequence[Citation], max_points: int = 7) -> str:
     """A deterministic answer made of the most relevant sentences and steps, each cited."""
     qwords = _words(question)
     scored: list[tuple[float, int, int, str]] = []

@@ -400,6 +400,22 @@ def eval_retrieval(
     retrieval_eval(rt.retriever(), tune=tune, echo=lambda s: out.print(s, highlight=False))
 
 
+@eval_app.command("answers")
+@friendly
+def eval_answers(
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+) -> None:
+    """Citation, grounding, key-point and latency figures for answers (library mode unless
+    a model is configured)."""
+    from assistant.evaluation import answers_eval
+
+    rt = runtime()
+    if rt.index_needed():
+        rt.index()
+    answers_eval(rt.settings, rt.retriever(), rt.chat_model(), limit=limit,
+                 echo=lambda s: out.print(s, highlight=False))
+
+
 def main() -> None:
     app()
 

@@ -139,7 +139,7 @@ def load_settings(**explicit: object) -> Settings:
         return base
     merged = {k: v for k, v in saved.items() if k in UI_FIELDS}
     merged.update(explicit)
-    return Settings(**merged)  # type: ignore[arg-type]
+    return Settings(**merged)
 
 
 def save_ui_settings(base: Settings, values: dict[str, str | None]) -> Path:

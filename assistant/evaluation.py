@@ -217,3 +217,100 @@ def retrieval_eval(
         (REPORTS / "retrieval.json").write_text(json.dumps(report, indent=2) + "\n")
         (REPORTS / "retrieval.md").write_text(text + "\n")
     return report
+
+
+# --- answers ----------------------------------------------------------------------------
+
+KEYPOINT_COVERED = 0.6  # share of a key point's content words found in the answer
+
+
+def _stems(text: str) -> set[str]:
+    import re as _re
+
+    stop = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "your",
+            "you", "it", "is", "be", "by", "at", "as", "from", "that", "this", "their", "them"}
+    return {w[:5] for w in _re.findall(r"[a-z0-9]+", text.lower()) if w not in stop}
+
+
+def keypoint_covered(point: str, answer: str) -> bool:
+    """A key point counts as covered when most of its content words (5-letter stems)
+    appear in the answer — a deliberately simple, deterministic check."""
+    words = _stems(point)
+    return bool(words) and len(words & _stems(answer)) / len(words) >= KEYPOINT_COVERED
+
+
+def answers_eval(
+    settings: Any,
+    retriever: Any,
+    model: Any,
+    *,
+    write: bool = True,
+    echo: Callable[[str], None] = print,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    import re as _re
+
+    from assistant.chat import ask
+
+    rows = read_jsonl(EVALS / "answers" / "questions.jsonl")[:limit]
+    in_scope = [r for r in rows if not r.get("out_of_scope")]
+    oos = [r for r in rows if r.get("out_of_scope")]
+    per: list[dict[str, Any]] = []
+    overheads: list[float] = []
+    for row in rows:
+        result = ask(row["question"], settings=settings, retriever=retriever, model=model)
+        shown = {int(n) for n in _re.findall(r"\[(\d+)\]", result.answer)}
+        valid = shown <= {c.n for c in result.citations}
+        cited_docs = {c.doc_id for c in result.citations}
+        points = row.get("key_points", [])
+        covered = [p for p in points if keypoint_covered(p, result.answer)]
+        overheads.append(result.timings.get("total", 0.0) - result.timings.get("model", 0.0))
+        per.append({
+            "id": row["id"], "kind": result.kind, "grounded": result.grounded,
+            "citations": len(result.citations), "valid": valid,
+            "invalid_removed": result.invalid_citations,
+            "expected_hit": bool(cited_docs & set(row["expected_articles"])),
+            "keypoints": len(points), "covered": len(covered),
+        })
+    by_id = {p["id"]: p for p in per}
+    ins = [by_id[r["id"]] for r in in_scope]
+    outs = [by_id[r["id"]] for r in oos]
+    n = max(len(ins), 1)
+    total_points = sum(p["keypoints"] for p in ins)
+    report = {
+        "mode": model.name if model is not None else "library",
+        "questions": len(rows),
+        "with_citation": sum(p["citations"] > 0 for p in ins) / n,
+        "citation_validity": sum(p["valid"] for p in per) / max(len(per), 1),
+        "invalid_citations_removed": sum(p["invalid_removed"] for p in per),
+        "cites_expected_article": sum(p["expected_hit"] for p in ins) / n,
+        "keypoint_coverage": sum(p["covered"] for p in ins) / max(total_points, 1),
+        "no_guidance_correct": (
+            sum(p["kind"] in ("no_guidance", "out_of_scope") for p in outs) / len(outs)
+            if outs else 0.0
+        ),
+        "overhead_ms_p50": round(statistics.median(overheads) * 1000, 1),
+        "overhead_ms_p95": round(float(np.percentile(overheads, 95)) * 1000, 1),
+        "per_question": per,
+    }
+    lines = [
+        f"# Answer evaluation ({report['mode']} mode, {len(rows)} questions)\n",
+        "| figure | value | goal |", "|---|---|---|",
+        f"| answers with at least one citation | {report['with_citation']:.3f} | |",
+        f"| citation validity | {report['citation_validity']:.3f} | 1.000 |",
+        f"| invalid citations removed | {report['invalid_citations_removed']} | |",
+        f"| cites an expected article | {report['cites_expected_article']:.3f} | |",
+        f"| key-point coverage | {report['keypoint_coverage']:.3f} | |",
+        f"| no-guidance correct (out of scope) | {report['no_guidance_correct']:.3f} | |",
+        f"| pipeline overhead p50 (ms, model time excluded) | {report['overhead_ms_p50']} | |",
+        f"| pipeline overhead p95 (ms, model time excluded) | {report['overhead_ms_p95']} |"
+        " ≤ 60 |",
+    ]
+    text = "\n".join(lines)
+    echo(text)
+    if write:
+        REPORTS.mkdir(parents=True, exist_ok=True)
+        suffix = "" if report["mode"] == "library" else "-model"
+        (REPORTS / f"answers{suffix}.json").write_text(json.dumps(report, indent=2) + "\n")
+        (REPORTS / f"answers{suffix}.md").write_text(text + "\n")
+    return report

@@ -69,12 +69,20 @@ CRISIS_MESSAGE = (
     "When you feel ready, I'm here to help with career and mentoring questions too."
 )
 
+# Requests that are never career guidance, whatever else the question mentions.
+ALWAYS_OUT_OF_SCOPE = re.compile(
+    "|".join([
+        r"\b(write|generate|debug|fix|give me)\b.{0,40}"
+        r"\b(python|javascript|typescript|java|sql|code|function|script|program|regex)\b",
+        r"\b(tax returns?|capital gains|stock tips?|crypto\w*|bitcoin|day trading)\b",
+        r"\b(diagnos\w*|prescri\w+|dosage|dose of)\b",
+    ]),
+    re.IGNORECASE,
+)
+# Topics that are out of scope unless the question is also about work or careers.
 OUT_OF_SCOPE_PATTERNS = [
     r"\b(recipe|bake|baking|cook|cooking)\b",
-    r"\b(diagnos\w*|symptom\w*|prescri\w+|dosage|medication)\b",
-    r"\b(stock tips?|which stocks?|crypto\w*|bitcoin|day trading)\b",
-    r"\b(write|generate|debug|fix|give me)\b.{0,40}"
-    r"\b(code|function|script|program|sql query|regex)\b",
+    r"\b(which stocks?|medication|symptoms?)\b",
     r"\b(solve|integral|derivative|equation)\b.{0,40}\b(for x|homework|dx)\b",
     r"\bhomework\b",
 ]
@@ -93,9 +101,12 @@ def is_crisis(text: str) -> bool:
 def obviously_out_of_scope(text: str) -> bool:
     """A cheap first check; the retrieval floor catches the rest.
 
-    Only fires when the question names an out-of-scope task and no career words, so
-    "how do I ask for feedback on my code" stays in scope.
+    Writing code, tax, investment and medical questions are always out of scope; cooking
+    or homework only when no career words appear, so "how do I ask for feedback on my
+    code" stays in scope.
     """
+    if ALWAYS_OUT_OF_SCOPE.search(text):
+        return True
     return bool(OUT_OF_SCOPE_RE.search(text)) and not CAREER_WORDS_RE.search(text)
 
 

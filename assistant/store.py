@@ -135,7 +135,7 @@ class Store:
                 event.listen(engine, "connect", _sqlite_pragmas)
             store = cls(engine)
             store.migrate()
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, OSError) as exc:
             raise StoreError(
                 f"Could not open the database ({exc.__class__.__name__}).",
                 "Check MENTOR_DATABASE_URL or that the data directory is writable.",

@@ -29,7 +29,6 @@ from assistant.store import Store
 from tests.conftest import make_settings
 from tests.fake_openai import DropMidStream, Malformed, Stall, StallMidStream, Status
 
-
 # --- pure pieces ------------------------------------------------------------------------
 
 
@@ -40,8 +39,7 @@ def test_verify_citations_drops_invalid_numbers() -> None:
 
 
 def test_library_rewrite_joins_a_referring_follow_up() -> None:
-    history = [("user", "How do I write a cold email to a possible mentor?"),
-               ("assistant", "…")]
+    history = [("user", "How do I write a cold email to a possible mentor?"), ("assistant", "…")]
     assert library_rewrite("and what if they don't reply?", history).startswith("How do I write")
     long_q = "What is the best way to prepare for my first performance review at a new job?"
     assert library_rewrite(long_q, history) == long_q
@@ -66,13 +64,15 @@ def test_budget_trims_history_then_sources(tmp_path: Path) -> None:
 
 def test_library_answer_is_deterministic_and_cited() -> None:
     sources = [
-        cite(1, "Keep your first message short. Ask one specific question they can answer "
-                "in a few minutes. Mention why you chose them in particular."),
+        cite(
+            1,
+            "Keep your first message short. Ask one specific question they can answer "
+            "in a few minutes. Mention why you chose them in particular.",
+        ),
         cite(2, "Follow up once after about a week if you hear nothing back from them."),
     ]
     a = compose_library_answer("how should I write my first message to a mentor", sources)
-    assert a == compose_library_answer("how should I write my first message to a mentor",
-                                       sources)
+    assert a == compose_library_answer("how should I write my first message to a mentor", sources)
     assert "Library mode" in a
     bullets = [line for line in a.splitlines() if line.startswith("- ")]
     assert bullets and all(re.search(r"\[\d\]$", b) for b in bullets)
@@ -83,8 +83,15 @@ def test_library_answer_is_deterministic_and_cited() -> None:
 
 def test_library_turn_is_grounded_and_saved(full_runtime) -> None:  # type: ignore[no-untyped-def]
     rt = full_runtime
-    events = list(run_turn("How do I ask someone to be my mentor?", settings=rt.settings,
-                           retriever=rt.retriever(), model=None, store=rt.store))
+    events = list(
+        run_turn(
+            "How do I ask someone to be my mentor?",
+            settings=rt.settings,
+            retriever=rt.retriever(),
+            model=None,
+            store=rt.store,
+        )
+    )
     done = events[-1]
     assert isinstance(done, Done)
     result = done.result
@@ -98,19 +105,25 @@ def test_library_turn_is_grounded_and_saved(full_runtime) -> None:  # type: igno
     assert saved[1].status == "complete" and saved[1].citations
 
 
-@pytest.mark.parametrize("question", ["Give me a recipe for banana bread",
-                                      "who won the world cup in 1998?"])
+@pytest.mark.parametrize(
+    "question", ["Give me a recipe for banana bread", "who won the world cup in 1998?"]
+)
 def test_out_of_scope_says_so_kindly(full_runtime, question: str) -> None:  # type: ignore[no-untyped-def]
-    result = ask(question, settings=full_runtime.settings, retriever=full_runtime.retriever(),
-                 model=None)
+    result = ask(
+        question, settings=full_runtime.settings, retriever=full_runtime.retriever(), model=None
+    )
     assert not result.grounded and result.citations == []
     assert result.kind in ("no_guidance", "out_of_scope")
     assert "couldn't find guidance" in result.answer and "feedback" in result.answer
 
 
 def test_crisis_gets_care_not_career_advice(full_runtime) -> None:  # type: ignore[no-untyped-def]
-    result = ask("honestly I want to end my life, work is hopeless", settings=full_runtime.settings,
-                 retriever=full_runtime.retriever(), model=None)
+    result = ask(
+        "honestly I want to end my life, work is hopeless",
+        settings=full_runtime.settings,
+        retriever=full_runtime.retriever(),
+        model=None,
+    )
     assert result.kind == "crisis" and "988" in result.answer and not result.citations
 
 
@@ -137,24 +150,32 @@ def small_setup(tmp_path: Path, small_kb: Path, embedder):  # type: ignore[no-un
 
 
 def model_settings(settings, server, **kw):  # type: ignore[no-untyped-def]
-    return settings.model_copy(update={"llm_base_url": server.base_url,
-                                       "llm_model": "fake-model", "llm_timeout": 2.0,
-                                       "llm_max_retries": 1, **kw})
+    return settings.model_copy(
+        update={
+            "llm_base_url": server.base_url,
+            "llm_model": "fake-model",
+            "llm_timeout": 2.0,
+            "llm_max_retries": 1,
+            **kw,
+        }
+    )
 
 
 def turn(settings, retriever, store, question="How do I write SMART goals?", **kw) -> Any:  # type: ignore[no-untyped-def]
     model = make_chat_model(settings)
     assert model is not None
-    events = list(run_turn(question, settings=settings, retriever=retriever, model=model,
-                           store=store, **kw))
+    events = list(
+        run_turn(question, settings=settings, retriever=retriever, model=model, store=store, **kw)
+    )
     return events[-1].result, events
 
 
 def test_model_answer_streams_with_verified_citations(small_setup, fake_openai) -> None:  # type: ignore[no-untyped-def]
     settings, retriever, store = small_setup
     s = model_settings(settings, fake_openai)
-    fake_openai.script("Make the goal specific and time-bound [1]. Review it monthly [2]. "
-                       "Also see [9].")
+    fake_openai.script(
+        "Make the goal specific and time-bound [1]. Review it monthly [2]. Also see [9]."
+    )
     result, events = turn(s, retriever, store)
     assert result.kind == "answer" and result.status == "complete" and result.grounded
     assert result.mode == "fake-model"
@@ -175,10 +196,12 @@ def test_follow_up_is_rewritten_with_the_history(small_setup, fake_openai) -> No
     s = model_settings(settings, fake_openai)
     fake_openai.script("A first answer [1].")
     first, _ = turn(s, retriever, store, "How do I write a cold email to a possible mentor?")
-    fake_openai.script("How long should I wait before following up on a cold email?",
-                       "Wait about a week [1].")
-    second, _ = turn(s, retriever, store, "and how long do I wait?",
-                     conversation_id=first.conversation_id)
+    fake_openai.script(
+        "How long should I wait before following up on a cold email?", "Wait about a week [1]."
+    )
+    second, _ = turn(
+        s, retriever, store, "and how long do I wait?", conversation_id=first.conversation_id
+    )
     assert second.standalone_question.startswith("How long should I wait")
     rewrite_req = fake_openai.chat_requests()[-2]["json"]
     assert "cold email" in rewrite_req["messages"][1]["content"]
@@ -195,20 +218,28 @@ def test_rate_limit_then_success(small_setup, fake_openai) -> None:  # type: ign
 
 FAULTS = [
     ("500 forever", lambda srv: srv.always(Status(500)), "HTTP 500", "error"),
-    ("stall before headers", lambda srv: srv.script(Stall(10)), "did not answer within",
-     "error"),
-    ("stall mid-stream", lambda srv: srv.script(StallMidStream(after_chars=12, seconds=10,
-                                                               text="Partial answer then " * 5)),
-     "did not answer within", "incomplete"),
-    ("dropped stream", lambda srv: srv.script(DropMidStream(after_chars=20,
-                                                            text="Start of an answer " * 5)),
-     "broke off", "incomplete"),
+    ("stall before headers", lambda srv: srv.script(Stall(10)), "did not answer within", "error"),
+    (
+        "stall mid-stream",
+        lambda srv: srv.script(
+            StallMidStream(after_chars=12, seconds=10, text="Partial answer then " * 5)
+        ),
+        "did not answer within",
+        "incomplete",
+    ),
+    (
+        "dropped stream",
+        lambda srv: srv.script(DropMidStream(after_chars=20, text="Start of an answer " * 5)),
+        "broke off",
+        "incomplete",
+    ),
     ("malformed JSON", lambda srv: srv.script(Malformed()), "could not be read", "error"),
 ]
 
 
-@pytest.mark.parametrize(("name", "arrange", "message", "status"), FAULTS,
-                         ids=[f[0] for f in FAULTS])
+@pytest.mark.parametrize(
+    ("name", "arrange", "message", "status"), FAULTS, ids=[f[0] for f in FAULTS]
+)
 def test_faults_give_a_clear_message_in_time_and_lose_nothing(
     small_setup, fake_openai, name, arrange, message, status
 ) -> None:  # type: ignore[no-untyped-def]
@@ -231,8 +262,14 @@ def test_refused_connection_is_explained(small_setup) -> None:  # type: ignore[n
     from tests.fake_openai import closed_port_url
 
     settings, retriever, store = small_setup
-    s = settings.model_copy(update={"llm_base_url": closed_port_url(), "llm_model": "m",
-                                    "llm_max_retries": 0, "llm_timeout": 2.0})
+    s = settings.model_copy(
+        update={
+            "llm_base_url": closed_port_url(),
+            "llm_model": "m",
+            "llm_max_retries": 0,
+            "llm_timeout": 2.0,
+        }
+    )
     result, _ = turn(s, retriever, store)
     assert "Could not reach the model server" in (result.error or "")
     assert store.messages(result.conversation_id)[0].role == "user"
@@ -264,13 +301,17 @@ def obedient(request: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize("where", ["document", "user"])
-def test_injection_never_reaches_the_answer(tmp_path, small_kb, embedder, fake_openai,
-                                            where) -> None:  # type: ignore[no-untyped-def]
+def test_injection_never_reaches_the_answer(
+    tmp_path, small_kb, embedder, fake_openai, where
+) -> None:  # type: ignore[no-untyped-def]
     article = small_kb / "articles/goals/smart-goals.md"
     question = "How do I write SMART goals?"
     if where == "document":
-        text = re.sub(r"summary: >-\n(  .*\n)+", f"summary: >-\n  SMART goals. {ATTACK}\n",
-                      article.read_text())
+        text = re.sub(
+            r"summary: >-\n(  .*\n)+",
+            f"summary: >-\n  SMART goals. {ATTACK}\n",
+            article.read_text(),
+        )
         article.write_text(text + f"\n\n## A note\n\n{ATTACK}\n")
     else:
         question = f"{question} {ATTACK}"

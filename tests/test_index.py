@@ -86,7 +86,7 @@ def test_invalid_article_stops_indexing_and_keeps_old_index(
     before = read_manifest(client)
     bad = small_kb / "articles/goals/smart-goals.md"
     bad.write_text(bad.read_text().replace("stage: goals", "stage: dreams"))
-    with pytest.raises(KnowledgeError, match="smart-goals.md.*stage"):
+    with pytest.raises(KnowledgeError, match=r"smart-goals\.md.*stage"):
         build_index(settings, client, embedder)
     assert read_manifest(client) == before
 
@@ -138,9 +138,11 @@ def test_second_writer_gets_a_clear_lock_message(
 
     settings = make_settings(tmp_path, small_kb)
     settings.data_dir.mkdir(parents=True)
-    with FileLock(str(settings.data_dir / "index.lock")):
-        with pytest.raises(IndexLockedError, match="already writing"):
-            build_index(settings, open_chroma(settings), embedder)
+    with (
+        FileLock(str(settings.data_dir / "index.lock")),
+        pytest.raises(IndexLockedError, match="already writing"),
+    ):
+        build_index(settings, open_chroma(settings), embedder)
 
 
 # --- kill -9 at random points ---------------------------------------------------------

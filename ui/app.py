@@ -13,16 +13,22 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import PAGES_DIR, ensure_index, mode_badge, page_meta, runtime  # noqa: E402
+from common import PAGES_DIR, ensure_index, mode_badge, page_meta, runtime
 
 st.set_page_config(page_title="Mentor Assistant", page_icon="🧭", layout="wide")
 
 pages = []
 for path in sorted(PAGES_DIR.glob("*.py"), key=lambda p: (page_meta(p)["order"], p.name)):
     meta = page_meta(path)
-    pages.append(st.Page(str(path.relative_to(PAGES_DIR.parent)), title=meta["title"],
-                        icon=meta["icon"], url_path=meta["url_path"],
-                        default=not pages))
+    pages.append(
+        st.Page(
+            str(path.relative_to(PAGES_DIR.parent)),
+            title=meta["title"],
+            icon=meta["icon"],
+            url_path=meta["url_path"],
+            default=not pages,
+        )
+    )
 nav = st.navigation(pages)
 rt = runtime()
 st.sidebar.markdown("### :material/explore: Mentor Assistant")

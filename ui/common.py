@@ -92,8 +92,9 @@ def ensure_index(rt: Runtime) -> bool:
             status.update(label="Could not build the library", state="error")
             show_error(exc)
             return False
-        status.update(label=f"Library ready: {report.chunks_total} passages", state="complete",
-                      expanded=False)
+        status.update(
+            label=f"Library ready: {report.chunks_total} passages", state="complete", expanded=False
+        )
     return True
 
 
@@ -107,8 +108,12 @@ def library_links(markdown: str) -> str:
 
 def page_meta(path: Path) -> dict[str, Any]:
     """Read a page's `# title:`, `# icon:` and `# order:` header lines."""
-    meta: dict[str, Any] = {"title": path.stem.replace("_", " ").title(), "icon": None,
-                            "order": 100, "url_path": path.stem}
+    meta: dict[str, Any] = {
+        "title": path.stem.replace("_", " ").title(),
+        "icon": None,
+        "order": 100,
+        "url_path": path.stem,
+    }
     for line in path.read_text(encoding="utf-8").splitlines()[:8]:
         m = re.match(r"#\s*(title|icon|order|url_path):\s*(.+)", line)
         if m:

@@ -50,8 +50,9 @@ with st.sidebar:
     if conversation is not None:
         st.divider()
         with st.expander("This conversation"):
-            title = st.text_input("Title", value=conversation.title, key="rename_title",
-                                  max_chars=200)
+            title = st.text_input(
+                "Title", value=conversation.title, key="rename_title", max_chars=200
+            )
             if st.button("Rename", key="rename"):
                 store.rename_conversation(conversation.id, title)
                 st.rerun()
@@ -62,11 +63,11 @@ with st.sidebar:
                 mime="text/markdown",
                 icon=":material/download:",
             )
-            if st.checkbox("I want to delete it", key="confirm_delete"):
-                if st.button("Delete conversation", type="primary", key="delete"):
-                    store.delete_conversation(conversation.id)
-                    open_conversation(None)
-                    st.rerun()
+            sure = st.checkbox("I want to delete it", key="confirm_delete")
+            if sure and st.button("Delete conversation", type="primary", key="delete"):
+                store.delete_conversation(conversation.id)
+                open_conversation(None)
+                st.rerun()
 
 st.title("Ask")
 st.caption("Career and mentoring guidance, grounded in our library — every answer cites it.")
@@ -77,8 +78,12 @@ def render_sources(message: Message) -> None:
         head = f" — {c['heading']}" if c.get("heading") else ""
         with st.expander(f"[{c['n']}] {c['title']}{head}"):
             st.markdown(safe_markdown(c.get("text", ""), rt))
-            st.page_link(LIBRARY_PAGE, label=f"Read “{c['title']}” in the Library",
-                         icon=":material/menu_book:", query_params={"doc": c["doc_id"]})
+            st.page_link(
+                LIBRARY_PAGE,
+                label=f"Read “{c['title']}” in the Library",
+                icon=":material/menu_book:",
+                query_params={"doc": c["doc_id"]},
+            )
 
 
 def render_message(message: Message) -> None:
@@ -122,8 +127,10 @@ if not messages:
         if cols[i % 2].button(q, key=f"starter_{i}", use_container_width=True):
             pending = q
 
-typed = st.chat_input("Ask about goals, mentors, outreach, feedback or growth…",
-                      max_chars=rt.settings.max_question_chars)
+typed = st.chat_input(
+    "Ask about goals, mentors, outreach, feedback or growth…",
+    max_chars=rt.settings.max_question_chars,
+)
 question = pending or typed
 if question:
     try:
@@ -140,7 +147,11 @@ if question:
         result = None
         try:
             for event in run_turn(
-                question, settings=rt.settings, retriever=retriever, model=model, store=store,
+                question,
+                settings=rt.settings,
+                retriever=retriever,
+                model=model,
+                store=store,
                 conversation_id=conversation.id if conversation else None,
                 allowed_urls=allowed_urls(str(rt.settings.knowledge_dir)),
             ):

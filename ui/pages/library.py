@@ -54,10 +54,18 @@ st.title("Library")
 st.caption(f"{len(by_id)} articles written for mentees, in our own words.")
 c1, c2, c3 = st.columns([2, 1, 1])
 query = c1.text_input("Search", placeholder="e.g. following up after no reply", key="lib_q")
-stage = c2.selectbox("Stage", ["All", *STAGE_LABELS], format_func=lambda s: (
-    "All stages" if s == "All" else STAGE_LABELS[s]), key="lib_stage")
-industry = c3.selectbox("Industry", ["All", *INDUSTRIES], format_func=lambda s: (
-    "All industries" if s == "All" else s.replace("-", " ").title()), key="lib_industry")
+stage = c2.selectbox(
+    "Stage",
+    ["All", *STAGE_LABELS],
+    format_func=lambda s: "All stages" if s == "All" else STAGE_LABELS[s],
+    key="lib_stage",
+)
+industry = c3.selectbox(
+    "Industry",
+    ["All", *INDUSTRIES],
+    format_func=lambda s: "All industries" if s == "All" else s.replace("-", " ").title(),
+    key="lib_industry",
+)
 stage_f = None if stage == "All" else stage
 industry_f = None if industry == "All" else industry
 
@@ -69,7 +77,8 @@ if query.strip():
         shown = []
 else:
     shown = [
-        a for a in by_id.values()
+        a
+        for a in by_id.values()
         if (stage_f is None or a.meta.stage == stage_f)
         and (industry_f is None or not a.meta.industries or industry_f in a.meta.industries)
     ]

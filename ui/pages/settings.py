@@ -23,19 +23,29 @@ providers = ["Library mode (no model)", "OpenAI", "OpenAI-compatible server"]
 current = {"library": 0, "openai": 1, "compatible": 2}[s.model_mode]
 with st.form("model"):
     provider = st.radio("Provider", providers, index=current, key="provider")
-    base_url = st.text_input("Base URL (Ollama, vLLM, llama.cpp, LM Studio…)",
-                             value=s.llm_base_url or "", placeholder="http://localhost:11434/v1")
+    base_url = st.text_input(
+        "Base URL (Ollama, vLLM, llama.cpp, LM Studio…)",
+        value=s.llm_base_url or "",
+        placeholder="http://localhost:11434/v1",
+    )
     model = st.text_input("Model name", value=s.llm_model or "", placeholder="e.g. llama3.1")
-    key = st.text_input("API key (kept in your data folder, readable only by you)",
-                        type="password", value="")
+    key = st.text_input(
+        "API key (kept in your data folder, readable only by you)", type="password", value=""
+    )
     saved = st.form_submit_button("Save")
 if saved:
-    values: dict[str, str | None] = {"llm_base_url": None, "llm_model": None,
-                                     "llm_api_key": None, "openai_api_key": None}
+    values: dict[str, str | None] = {
+        "llm_base_url": None,
+        "llm_model": None,
+        "llm_api_key": None,
+        "openai_api_key": None,
+    }
     if provider == providers[1]:
-        values.update(llm_model=model or None,
-                      openai_api_key=key or (s.openai_api_key.get_secret_value()
-                                             if s.openai_api_key else None))
+        values.update(
+            llm_model=model or None,
+            openai_api_key=key
+            or (s.openai_api_key.get_secret_value() if s.openai_api_key else None),
+        )
         if not values["openai_api_key"]:
             st.error("OpenAI needs an API key.")
             st.stop()
@@ -62,12 +72,17 @@ st.markdown(
 )
 convs = rt.store.list_conversations(10_000)
 everything = "\n\n---\n\n".join(export_markdown(c, rt.store.messages(c.id)) for c in convs)
-st.download_button("Export all conversations (Markdown)", data=everything or "No conversations.\n",
-                   file_name="mentor-conversations.md", mime="text/markdown",
-                   icon=":material/download:")
+st.download_button(
+    "Export all conversations (Markdown)",
+    data=everything or "No conversations.\n",
+    file_name="mentor-conversations.md",
+    mime="text/markdown",
+    icon=":material/download:",
+)
 with st.expander("Delete everything"):
-    st.write(f"This deletes all {len(convs)} conversations and their feedback. "
-             "It cannot be undone.")
+    st.write(
+        f"This deletes all {len(convs)} conversations and their feedback. It cannot be undone."
+    )
     sure = st.checkbox("Yes, delete all my conversations", key="confirm_wipe")
     if st.button("Delete everything", type="primary", disabled=not sure, key="wipe"):
         rt.store.delete_everything()

@@ -1,0 +1,484 @@
+"""The Streamlit app, page by page, through ``streamlit.testing.v1.AppTest``.
+
+Everything is real: the app script, the pages, the Runtime built from the environment, the
+session's full index (``full_runtime``), a SQLite store per test and, where a model is
+configured, the real ``openai`` client talking HTTP to the scripted server.
+
+The app reads its settings from the environment, so each test sets ``MENTOR_DATA_DIR`` to
+the indexed data directory and points ``MENTOR_DATABASE_URL`` at its own SQLite file (the
+index is shared, conversations are not). ``ui/common.py`` keeps the Runtime in
+``st.cache_resource``: the caches are cleared before and after every test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from assistant.config import REPO_ROOT, Settings, load_settings
+from assistant.knowledge import load_articles
+from assistant.store import Store
+from tests.conftest import KNOWLEDGE, SMALL_SET, copy_articles
+
+APP = str(REPO_ROOT / "ui" / "app.py")
+STARTER = "How do I ask someone to be my mentor?"
+QUESTION = "How do I write a cold email to a possible mentor?"
+
+
+# --- fixtures and helpers ---------------------------------------------------------------
+
+
+def clear_caches() -> None:
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No model, no stray MENTOR_* setting and no .env file from the developer's shell."""
+    for var in list(os.environ):
+        if var.startswith("MENTOR_") or var == "OPENAI_API_KEY":
+            monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+class AppEnv:
+    """The environment one test runs the app in."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+
+    @property
+    def settings(self) -> Settings:
+        return load_settings()
+
+    def store(self) -> Store:
+        return Store.open(self.settings.db_url)
+
+
+@pytest.fixture
+def app_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, full_runtime: Any
+) -> Iterator[AppEnv]:
+    clean_env(monkeypatch, tmp_path)
+    data_dir: Path = full_runtime.settings.data_dir
+    monkeypatch.setenv("MENTOR_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("MENTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'mentor.db'}")
+    (data_dir / "settings.json").unlink(missing_ok=True)
+    clear_caches()
+    try:
+        yield AppEnv(tmp_path)
+    finally:
+        clear_caches()
+        # The Settings page writes its choices next to the shared index: never leak them.
+        (data_dir / "settings.json").unlink(missing_ok=True)
+
+
+def open_app(page: str | None = None, **query: str) -> AppTest:
+    """Run the app (optionally switched to ``page``) with the given query parameters."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    if page is not None:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def chat(at: AppTest) -> list[tuple[str, str]]:
+    """(role, text) of each chat message: its markdown, info and warning bodies."""
+    out = []
+    for cm in at.chat_message:
+        parts = [m.value for m in cm.markdown if m.type == "markdown"]
+        parts += [e.value for e in (*cm.info, *cm.warning)]
+        out.append((cm.name, "\n".join(parts)))
+    return out
+
+
+def markdown_values(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown] + [m.value for m in at.sidebar.markdown]
+
+
+def button_keys(at: AppTest, prefix: str) -> list[str]:
+    return [b.key for b in at.button if b.key and b.key.startswith(prefix)]
+
+
+def sidebar_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.sidebar.markdown)
+
+
+# --- every page -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [("pages/ask.py", "Ask"), ("pages/library.py", "Library"),
+     ("pages/settings.py", "Settings")],
+)
+def test_every_page_renders(app_env: AppEnv, page: str, title: str) -> None:
+    at = open_app(page)
+    assert [t.value for t in at.title] == [title]
+    assert not at.error and not at.warning
+    assert not at.status, "the index exists: nothing should be built"
+    sidebar = sidebar_text(at)
+    assert "Mentor Assistant" in sidebar and "Library mode" in sidebar
+
+
+# --- Ask --------------------------------------------------------------------------------
+
+
+def test_starter_question_gives_a_cited_answer_saved_in_the_store(app_env: AppEnv) -> None:
+    at = open_app()
+    starters = button_keys(at, "starter_")
+    assert len(starters) == 4
+    at.button(key="starter_0").click().run()
+    assert not at.exception, at.exception
+
+    (role_q, text_q), (role_a, text_a) = chat(at)
+    assert (role_q, text_q) == ("user", STARTER)
+    assert role_a == "assistant"
+    assert "Library mode" in text_a and "[1]" in text_a
+    sources = [e.label for e in at.expander if e.label.startswith("[")]
+    assert sources and sources[0].startswith("[1] ")
+    links = [p.value for p in at.page_link]
+    assert links and all(x.startswith("Read “") and x.endswith("” in the Library") for x in links)
+    assert len(at.feedback) == 1
+    assert not button_keys(at, "starter_"), "starters are only offered on an empty conversation"
+
+    cid = at.query_params["c"]
+    store = app_env.store()
+    user, answer = store.messages(cid)
+    assert (user.role, user.content) == ("user", STARTER)
+    assert answer.role == "assistant" and answer.kind == "answer" and answer.status == "complete"
+    assert answer.mode == "library"
+    assert [c["n"] for c in answer.citations] == list(range(1, len(sources) + 1))
+
+    # the conversation is listed (and marked as open) in the sidebar
+    assert at.sidebar.button(key=f"conv_{cid}").label == f"▸ {STARTER}"
+
+
+def test_typed_question_and_a_follow_up_stay_in_one_conversation(app_env: AppEnv) -> None:
+    at = ask(open_app(), QUESTION)
+    cid = at.query_params["c"]
+    assert chat(at)[0] == ("user", QUESTION)
+    assert "[1]" in chat(at)[1][1]
+
+    ask(at, "And what if they don't reply?")
+    assert at.query_params["c"] == cid
+    assert [role for role, _ in chat(at)] == ["user", "assistant", "user", "assistant"]
+    store = app_env.store()
+    assert [c.id for c in store.list_conversations()] == [cid]
+    assert [m.role for m in store.messages(cid)] == ["user", "assistant", "user", "assistant"]
+
+    # "New conversation" empties the page; the old one stays in the sidebar
+    at.sidebar.button[0].click().run()
+    assert "c" not in at.query_params
+    assert not at.chat_message and button_keys(at, "starter_")
+    assert at.sidebar.button(key=f"conv_{cid}").label == QUESTION
+    at.sidebar.button(key=f"conv_{cid}").click().run()
+    assert at.query_params["c"] == cid and len(at.chat_message) == 4
+
+
+def test_out_of_scope_question_says_there_is_no_guidance(app_env: AppEnv) -> None:
+    at = ask(open_app(), "Give me a recipe for banana bread")
+    assert any("couldn't find guidance" in i.value for i in at.info)
+    assert not [e for e in at.expander if e.label.startswith("[")]
+    assert not at.feedback, "only grounded answers are rated"
+    msgs = app_env.store().messages(at.query_params["c"])
+    assert msgs[-1].kind == "out_of_scope"
+
+
+def test_crisis_message_points_to_help(app_env: AppEnv) -> None:
+    at = ask(open_app(), "I feel like I want to die, nothing at work matters")
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and "988" in warnings[0]
+    assert not at.feedback
+    assert app_env.store().messages(at.query_params["c"])[-1].kind == "crisis"
+
+
+def test_query_param_reopens_a_conversation(app_env: AppEnv) -> None:
+    cid = ask(open_app(), QUESTION).query_params["c"]
+    clear_caches()  # a new process, as far as the app can tell
+
+    at = open_app(c=cid)
+    assert chat(at)[0] == ("user", QUESTION)
+    assert chat(at)[1][0] == "assistant" and "[1]" in chat(at)[1][1]
+    assert [e.label for e in at.expander if e.label.startswith("[1]")]
+    assert not button_keys(at, "starter_")
+
+    # an unknown id is dropped from the URL and the page starts empty
+    at = open_app(c="no-such-conversation")
+    assert "c" not in at.query_params
+    assert not at.chat_message and button_keys(at, "starter_")
+
+
+def test_thumbs_feedback_is_saved(app_env: AppEnv) -> None:
+    at = ask(open_app(), QUESTION)
+    cid = at.query_params["c"]
+    store = app_env.store()
+
+    def rating() -> int | None:
+        return store.messages(cid)[-1].rating
+
+    assert at.feedback[0].value is None and rating() is None
+    at.feedback[0].set_value(1).run()  # thumbs up
+    assert rating() == 1
+    at.feedback[0].set_value(0).run()  # thumbs down
+    assert rating() == -1
+    at.feedback[0].set_value(1).run()
+    assert rating() == 1
+
+    # a new session shows the saved rating and does not overwrite it
+    again = open_app(c=cid)
+    assert again.feedback[0].value == 1
+    assert rating() == 1
+    again.feedback[0].set_value(None).run()  # cleared
+    assert rating() is None
+
+
+def test_rename_and_delete_a_conversation(app_env: AppEnv) -> None:
+    store = app_env.store()
+    first = store.create_conversation("First conversation")
+    store.add_message(first.id, "user", "first question")
+    second = store.create_conversation("Second conversation")
+    store.add_message(second.id, "user", "second question")
+
+    at = open_app(c=first.id)
+    assert at.text_input[0].label == "Title"
+    assert at.text_input[0].value == "First conversation"
+    # switching conversations shows (and renames) the one that is open
+    at.sidebar.button(key=f"conv_{second.id}").click().run()
+    assert at.query_params["c"] == second.id
+    assert chat(at) == [("user", "second question")]
+    assert at.text_input[0].value == "Second conversation"
+
+    at.text_input[0].input("Cold email drafts").run()
+    at.button(key="rename").click().run()
+    assert store.get_conversation(second.id).title == "Cold email drafts"  # type: ignore[union-attr]
+    assert store.get_conversation(first.id).title == "First conversation"  # type: ignore[union-attr]
+    assert at.sidebar.button(key=f"conv_{second.id}").label == "▸ Cold email drafts"
+
+    # deleting needs the confirmation first
+    assert not [b for b in at.button if b.key == "delete"]
+    at.checkbox[0].check().run()
+    at.button(key="delete").click().run()
+    assert not at.exception
+    assert store.get_conversation(second.id) is None and store.messages(second.id) == []
+    assert store.get_conversation(first.id) is not None
+    assert "c" not in at.query_params
+    assert not [b for b in at.sidebar.button if b.key == f"conv_{second.id}"]
+
+    # the confirmation does not carry over to the next conversation opened
+    at.sidebar.button(key=f"conv_{first.id}").click().run()
+    assert not at.checkbox[0].value
+    assert not [b for b in at.button if b.key == "delete"]
+
+
+def test_model_output_with_html_and_outside_images_is_not_rendered_raw(
+    app_env: AppEnv, monkeypatch: pytest.MonkeyPatch, fake_openai: Any
+) -> None:
+    fake_openai.responder = lambda _req: (
+        "<script>alert(1)</script> ![x](https://evil.example/a.png) See [1]."
+    )
+    monkeypatch.setenv("MENTOR_LLM_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("MENTOR_LLM_MODEL", "fake-model")
+    at = open_app()
+    assert "fake-model" in sidebar_text(at)
+    ask(at, QUESTION)
+    assert fake_openai.chat_requests(), "the answer came from the model"
+
+    values = markdown_values(at)
+    assert not [v for v in values if "<script" in v.lower() or "evil.example" in v]
+    answer = chat(at)[1][1]
+    assert "See [1]." in answer
+    # escaped once: shown as text, not as "&lt;script&gt;" on screen
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer
+    assert "&amp;lt;" not in answer
+    stored = app_env.store().messages(at.query_params["c"])[-1]
+    assert stored.mode == "fake-model" and "evil.example" not in stored.content
+    assert "<script" not in stored.content
+
+
+# --- Library ----------------------------------------------------------------------------
+
+
+def test_library_lists_filters_and_searches(app_env: AppEnv) -> None:
+    articles = load_articles(KNOWLEDGE)
+    at = open_app("pages/library.py")
+    assert f"{len(articles)} articles" in at.caption[0].value
+    assert len(button_keys(at, "read_")) == len(articles)
+
+    at.selectbox(key="lib_stage").select("goals").run()
+    goals = {a.id for a in articles if a.meta.stage == "goals"}
+    assert goals and {k.removeprefix("read_") for k in button_keys(at, "read_")} == goals
+
+    at.selectbox(key="lib_stage").select("All").run()
+    at.text_input(key="lib_q").input("following up after no reply to a cold email").run()
+    assert not at.exception and not at.info
+    found = [k.removeprefix("read_") for k in button_keys(at, "read_")]
+    assert 0 < len(found) <= 10
+    by_id = {a.id: a for a in articles}
+    assert by_id[found[0]].meta.stage == "outreach"
+
+    at.text_input(key="lib_q").input("a good recipe for sourdough bread").run()
+    assert any("No guidance found" in i.value for i in at.info)
+    assert not button_keys(at, "read_")
+
+
+def test_library_article_page_shows_the_article_and_its_sources(app_env: AppEnv) -> None:
+    at = open_app("pages/library.py", doc="smart-goals")
+    values = [m.value for m in at.markdown]
+    assert any(v.startswith("# Writing SMART career goals") for v in values)
+    assert "**Sources and frameworks**" in values
+    sources = [v for v in values if v.startswith("- ")]
+    assert any("Doran" in v for v in sources)
+    assert at.caption[-1].value.endswith("knowledge/articles/goals/smart-goals.md")
+    related = button_keys(at, "rel_")
+    assert related
+
+    # a related article opens in place; "All articles" goes back to the list
+    at.button(key=related[0]).click().run()
+    assert at.query_params["doc"] == related[0].removeprefix("rel_")
+    at.button(key="back").click().run()
+    assert "doc" not in at.query_params
+    assert [t.value for t in at.title] == ["Library"]
+
+    # "Read" opens an article
+    at.button(key="read_smart-goals").click().run()
+    assert at.query_params["doc"] == "smart-goals"
+
+    unknown = open_app("pages/library.py", doc="no-such-article")
+    assert any("not in the library" in w.value for w in unknown.warning)
+    assert [t.value for t in unknown.title] == ["Library"]
+
+
+# --- Settings ---------------------------------------------------------------------------
+
+
+def test_settings_shows_library_mode(app_env: AppEnv) -> None:
+    at = open_app("pages/settings.py")
+    assert "Library mode" in at.caption[0].value
+    assert at.radio(key="provider").value == "Library mode (no model)"
+    assert ":blue-badge[:material/menu_book: Library mode]" in sidebar_text(at)
+    data = [m.value for m in at.markdown if m.value.startswith("- Conversations:")]
+    assert data and str(app_env.tmp_path / "mentor.db") in data[0]
+
+
+def test_settings_save_a_compatible_server_then_test_it_then_reset(
+    app_env: AppEnv, fake_openai: Any
+) -> None:
+    fake_openai.script("ready")
+    at = open_app("pages/settings.py")
+    at.radio(key="provider").set_value("OpenAI-compatible server")
+    at.text_input[0].input(fake_openai.base_url)
+    at.text_input[1].input("fake-model")
+    at.button[0].click().run()  # Save (the form's submit button)
+    assert not at.exception and not at.error
+
+    assert ":green-badge[:material/smart_toy: fake-model]" in sidebar_text(at)
+    assert "Library mode" not in sidebar_text(at)
+    assert f"fake-model @ {fake_openai.base_url}" in at.caption[0].value
+    saved = json.loads((app_env.settings.data_dir / "settings.json").read_text())
+    assert saved["llm_base_url"] == fake_openai.base_url and saved["llm_model"] == "fake-model"
+    assert app_env.settings.model_mode == "compatible"
+
+    test = next(b for b in at.button if b.label == "Test connection")
+    test.click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("fake-model answered" in s.value for s in at.success)
+    assert fake_openai.chat_requests()
+
+    # other pages follow the new settings
+    at.switch_page("pages/ask.py").run()
+    assert "fake-model" in sidebar_text(at)
+
+    # back to library mode
+    at.switch_page("pages/settings.py").run()
+    at.radio(key="provider").set_value("Library mode (no model)")
+    at.button[0].click().run()
+    assert "Library mode" in sidebar_text(at) and "fake-model" not in sidebar_text(at)
+    assert app_env.settings.model_mode == "library"
+
+
+def test_settings_refuses_a_base_url_without_a_scheme(app_env: AppEnv) -> None:
+    at = open_app("pages/settings.py")
+    at.radio(key="provider").set_value("OpenAI-compatible server")
+    at.text_input[0].input("localhost:11434/v1")
+    at.button[0].click().run()
+    assert any("must start with http" in e.value for e in at.error)
+    assert not (app_env.settings.data_dir / "settings.json").exists()
+
+
+def test_settings_test_connection_with_a_model_from_the_environment(
+    app_env: AppEnv, monkeypatch: pytest.MonkeyPatch, fake_openai: Any
+) -> None:
+    monkeypatch.setenv("MENTOR_LLM_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("MENTOR_LLM_MODEL", "fake-model")
+    at = open_app("pages/settings.py")
+    assert at.radio(key="provider").value == "OpenAI-compatible server"
+    next(b for b in at.button if b.label == "Test connection").click().run()
+    assert any("fake-model answered" in s.value for s in at.success)
+
+
+def test_settings_delete_everything_needs_confirmation(app_env: AppEnv) -> None:
+    store = app_env.store()
+    for i in range(3):
+        c = store.create_conversation(f"conversation {i}")
+        store.add_message(c.id, "user", f"question {i}")
+    at = open_app("pages/settings.py")
+    assert any("all 3 conversations" in m.value for m in at.markdown)
+    assert at.button(key="wipe").disabled
+    at.button(key="wipe").click().run()
+    assert len(store.list_conversations()) == 3
+
+    at.checkbox(key="confirm_wipe").check().run()
+    assert not at.button(key="wipe").disabled
+    at.button(key="wipe").click().run()
+    assert any("All conversations deleted" in s.value for s in at.success)
+    assert store.list_conversations() == []
+
+
+# --- first run --------------------------------------------------------------------------
+
+
+def test_first_run_builds_the_index_instead_of_failing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clean_env(monkeypatch, tmp_path)
+    knowledge = copy_articles(tmp_path / "knowledge", SMALL_SET)
+    monkeypatch.setenv("MENTOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MENTOR_KNOWLEDGE_DIR", str(knowledge))
+    clear_caches()
+    try:
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        assert not at.exception and not at.error, (at.exception, at.error)
+        assert len(at.status) == 1
+        assert at.status[0].state == "complete"
+        assert at.status[0].label.startswith("Library ready:")
+        assert [t.value for t in at.title] == ["Ask"], "the page runs once the index is built"
+
+        at.run()  # the next run finds the index
+        assert not at.status
+
+        ask(at, "How do I write SMART goals?")
+        assert [e.label for e in at.expander if e.label.startswith("[1]")][0].startswith(
+            "[1] Writing SMART career goals"
+        )
+        at.switch_page("pages/library.py").run()
+        assert len(button_keys(at, "read_")) == len(SMALL_SET)
+    finally:
+        clear_caches()
