@@ -6,6 +6,7 @@ Metrics come from ir-measures (Recall@k, Success@k, RR@10, nDCG@10), not hand-wr
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import time
@@ -140,11 +141,12 @@ def retrieval_eval(
     tuning_rows = []
     if tune:
         grid: list[FusionConfig] = []
-        for lam in (0.7, 0.85, 1.0):
+        for lam, spw in itertools.product((0.7, 0.85, 1.0), (0.0, 0.2, 0.4)):
+            base_cfg = replace(no_floor, mmr_lambda=lam, second_passage_weight=spw)
             for rrf_k in (10, 30, 60):
-                grid.append(replace(no_floor, method="rrf", rrf_k=rrf_k, mmr_lambda=lam))
-            for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-                grid.append(replace(no_floor, method="weighted", dense_weight=w, mmr_lambda=lam))
+                grid.append(replace(base_cfg, method="rrf", rrf_k=rrf_k))
+            for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+                grid.append(replace(base_cfg, method="weighted", dense_weight=w))
         best: tuple[float, FusionConfig] | None = None
         for cfg in grid:
             r = retriever.with_config(**asdict(cfg))

@@ -43,6 +43,7 @@ class FusionConfig:
     floor: float = 0.30  # on confidence_of(): below it, "no guidance found"
     confidence_bm25: float = 0.0  # weight of the (saturated) BM25 match in the confidence
     stage_boost: float = 1.08
+    second_passage_weight: float = 0.0  # credit for an article's second-best passage
 
 
 @dataclass(frozen=True)
@@ -423,6 +424,13 @@ def group_by_document(
     return [(d, best[d]) for d in order]
 
 
+def document_score(hits: Sequence[tuple[int, float]], second_weight: float) -> float:
+    """An article's score: its best passage, plus some credit for a second good one."""
+    best = hits[0][1]
+    second = hits[1][1] if len(hits) > 1 else 0.0
+    return best + second_weight * second
+
+
 def row_allowed(row: ChunkRow, stage: str | None, industry: str | None) -> bool:
     if stage and row.stage != stage:
         return False
@@ -582,7 +590,10 @@ class HybridRetriever:
         confidence = confidence_of(dense_all, sparse, ranked[:3], cfg)
         if confidence < cfg.floor:
             return Retrieval(query, [], True, confidence, filters, "below the relevance floor")
-        groups = group_by_document(ranked, self.rows, cfg.passages_per_doc)
+        groups = group_by_document(ranked, self.rows, max(cfg.passages_per_doc, 2))
+        if cfg.second_passage_weight:
+            groups.sort(key=lambda g: -document_score(g[1], cfg.second_passage_weight))
+        groups = [(d, hits[: cfg.passages_per_doc]) for d, hits in groups]
         pool = groups[: max(k * 3, k)]
         rel = [g[1][0][1] for g in pool]
         vecs = self.vectors[[g[1][0][0] for g in pool]]

@@ -176,7 +176,9 @@ def report(samples: list[Sample]) -> None:
     n = len(samples)
     print(f"Index benchmark: knowledge base {KNOWLEDGE} ({int(med('chunks'))} chunks)")
     print(f"repetitions: {n}; seconds are the median" + (" (min–max)" if n > 1 else ""))
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    load = os.getloadavg()[0]
+    python = sys.version.split()[0]
+    print(f"python {python}, {os.cpu_count()} CPUs, load average {load:.2f} at the end")
     print()
 
     embed = med("embed_only")

@@ -153,3 +153,23 @@ def test_cli_search_json_and_batch(full_runtime, tmp_path: Path) -> None:  # typ
     assert lines[2]["rejected"] is True and lines[2]["results"] == []
     bad = subprocess.run([*cmd, "x", "--stage", "nope"], env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and "Unknown stage" in bad.stderr and "Traceback" not in bad.stderr
+
+
+SNAPSHOT_QUERIES = [
+    "how do I ask someone to be my mentor?",
+    "I froze when my manager criticised me in front of everyone",
+    "what is working in healthcare like for a new graduate",
+]
+
+
+def test_retrieved_context_snapshot(full_runtime) -> None:  # type: ignore[no-untyped-def]
+    """What the model would be given for a few canonical questions. A change in chunking,
+    fusion or the knowledge base shows up here in review (UPDATE_SNAPSHOTS=1 to accept)."""
+    from tests.test_prompts import check
+
+    r = full_runtime.retriever()
+    context = {
+        q: [[res.doc_id, [p.chunk_id for p in res.passages]] for res in r.retrieve(q).results]
+        for q in SNAPSHOT_QUERIES
+    }
+    check("retrieved-context.json", context)

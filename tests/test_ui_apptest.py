@@ -63,9 +63,7 @@ class AppEnv:
 
 
 @pytest.fixture
-def app_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, full_runtime: Any
-) -> Iterator[AppEnv]:
+def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, full_runtime: Any) -> Iterator[AppEnv]:
     clean_env(monkeypatch, tmp_path)
     data_dir: Path = full_runtime.settings.data_dir
     monkeypatch.setenv("MENTOR_DATA_DIR", str(data_dir))
@@ -117,6 +115,12 @@ def button_keys(at: AppTest, prefix: str) -> list[str]:
     return [b.key for b in at.button if b.key and b.key.startswith(prefix)]
 
 
+def click(at: AppTest, label: str) -> AppTest:
+    next(b for b in at.main.button if b.label == label).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
 def sidebar_text(at: AppTest) -> str:
     return "\n".join(m.value for m in at.sidebar.markdown)
 
@@ -126,8 +130,7 @@ def sidebar_text(at: AppTest) -> str:
 
 @pytest.mark.parametrize(
     ("page", "title"),
-    [("pages/ask.py", "Ask"), ("pages/library.py", "Library"),
-     ("pages/settings.py", "Settings")],
+    [("views/ask.py", "Ask"), ("views/library.py", "Library"), ("views/settings.py", "Settings")],
 )
 def test_every_page_renders(app_env: AppEnv, page: str, title: str) -> None:
     at = open_app(page)
@@ -154,6 +157,8 @@ def test_starter_question_gives_a_cited_answer_saved_in_the_store(app_env: AppEn
     assert "Library mode" in text_a and "[1]" in text_a
     sources = [e.label for e in at.expander if e.label.startswith("[")]
     assert sources and sources[0].startswith("[1] ")
+    passages = [m.value for e in at.expander if e.label.startswith("[") for m in e.markdown]
+    assert passages and not [p for p in passages if ".md)" in p or ".md#" in p]
     links = [p.value for p in at.page_link]
     assert links and all(x.startswith("Read “") and x.endswith("” in the Library") for x in links)
     assert len(at.feedback) == 1
@@ -272,8 +277,15 @@ def test_rename_and_delete_a_conversation(app_env: AppEnv) -> None:
     assert store.get_conversation(first.id).title == "First conversation"  # type: ignore[union-attr]
     assert at.sidebar.button(key=f"conv_{second.id}").label == "▸ Cold email drafts"
 
-    # deleting needs the confirmation first
+    # deleting needs the confirmation first, and it does not carry over to another one
     assert not [b for b in at.button if b.key == "delete"]
+    at.checkbox[0].check().run()
+    assert [b for b in at.button if b.key == "delete"]
+    at.sidebar.button(key=f"conv_{first.id}").click().run()
+    assert not at.checkbox[0].value
+    assert not [b for b in at.button if b.key == "delete"]
+
+    at.sidebar.button(key=f"conv_{second.id}").click().run()
     at.checkbox[0].check().run()
     at.button(key="delete").click().run()
     assert not at.exception
@@ -281,11 +293,6 @@ def test_rename_and_delete_a_conversation(app_env: AppEnv) -> None:
     assert store.get_conversation(first.id) is not None
     assert "c" not in at.query_params
     assert not [b for b in at.sidebar.button if b.key == f"conv_{second.id}"]
-
-    # the confirmation does not carry over to the next conversation opened
-    at.sidebar.button(key=f"conv_{first.id}").click().run()
-    assert not at.checkbox[0].value
-    assert not [b for b in at.button if b.key == "delete"]
 
 
 def test_model_output_with_html_and_outside_images_is_not_rendered_raw(
@@ -318,8 +325,8 @@ def test_model_output_with_html_and_outside_images_is_not_rendered_raw(
 
 def test_library_lists_filters_and_searches(app_env: AppEnv) -> None:
     articles = load_articles(KNOWLEDGE)
-    at = open_app("pages/library.py")
-    assert f"{len(articles)} articles" in at.caption[0].value
+    at = open_app("views/library.py")
+    assert f"{len(articles)} articles" in at.main.caption[0].value
     assert len(button_keys(at, "read_")) == len(articles)
 
     at.selectbox(key="lib_stage").select("goals").run()
@@ -340,13 +347,16 @@ def test_library_lists_filters_and_searches(app_env: AppEnv) -> None:
 
 
 def test_library_article_page_shows_the_article_and_its_sources(app_env: AppEnv) -> None:
-    at = open_app("pages/library.py", doc="smart-goals")
+    at = open_app("views/library.py", doc="smart-goals")
     values = [m.value for m in at.markdown]
-    assert any(v.startswith("# Writing SMART career goals") for v in values)
+    body = next(v for v in values if v.startswith("# Writing SMART career goals"))
+    # links to other articles survive sanitising and lead to the Library page
+    assert "](/library?doc=learning-vs-performance-goals)" in body
+    assert ".md)" not in body
     assert "**Sources and frameworks**" in values
     sources = [v for v in values if v.startswith("- ")]
     assert any("Doran" in v for v in sources)
-    assert at.caption[-1].value.endswith("knowledge/articles/goals/smart-goals.md")
+    assert at.main.caption[-1].value.endswith("knowledge/articles/goals/smart-goals.md")
     related = button_keys(at, "rel_")
     assert related
 
@@ -361,7 +371,7 @@ def test_library_article_page_shows_the_article_and_its_sources(app_env: AppEnv)
     at.button(key="read_smart-goals").click().run()
     assert at.query_params["doc"] == "smart-goals"
 
-    unknown = open_app("pages/library.py", doc="no-such-article")
+    unknown = open_app("views/library.py", doc="no-such-article")
     assert any("not in the library" in w.value for w in unknown.warning)
     assert [t.value for t in unknown.title] == ["Library"]
 
@@ -370,8 +380,8 @@ def test_library_article_page_shows_the_article_and_its_sources(app_env: AppEnv)
 
 
 def test_settings_shows_library_mode(app_env: AppEnv) -> None:
-    at = open_app("pages/settings.py")
-    assert "Library mode" in at.caption[0].value
+    at = open_app("views/settings.py")
+    assert "Library mode" in at.main.caption[0].value
     assert at.radio(key="provider").value == "Library mode (no model)"
     assert ":blue-badge[:material/menu_book: Library mode]" in sidebar_text(at)
     data = [m.value for m in at.markdown if m.value.startswith("- Conversations:")]
@@ -382,43 +392,42 @@ def test_settings_save_a_compatible_server_then_test_it_then_reset(
     app_env: AppEnv, fake_openai: Any
 ) -> None:
     fake_openai.script("ready")
-    at = open_app("pages/settings.py")
+    at = open_app("views/settings.py")
     at.radio(key="provider").set_value("OpenAI-compatible server")
-    at.text_input[0].input(fake_openai.base_url)
-    at.text_input[1].input("fake-model")
-    at.button[0].click().run()  # Save (the form's submit button)
+    at.main.text_input[0].input(fake_openai.base_url)
+    at.main.text_input[1].input("fake-model")
+    click(at, "Save")
     assert not at.exception and not at.error
 
     assert ":green-badge[:material/smart_toy: fake-model]" in sidebar_text(at)
     assert "Library mode" not in sidebar_text(at)
-    assert f"fake-model @ {fake_openai.base_url}" in at.caption[0].value
+    assert f"fake-model @ {fake_openai.base_url}" in at.main.caption[0].value
     saved = json.loads((app_env.settings.data_dir / "settings.json").read_text())
     assert saved["llm_base_url"] == fake_openai.base_url and saved["llm_model"] == "fake-model"
     assert app_env.settings.model_mode == "compatible"
 
-    test = next(b for b in at.button if b.label == "Test connection")
-    test.click().run()
+    click(at, "Test connection")
     assert not at.error, [e.value for e in at.error]
     assert any("fake-model answered" in s.value for s in at.success)
     assert fake_openai.chat_requests()
 
     # other pages follow the new settings
-    at.switch_page("pages/ask.py").run()
+    at.switch_page("views/ask.py").run()
     assert "fake-model" in sidebar_text(at)
 
     # back to library mode
-    at.switch_page("pages/settings.py").run()
+    at.switch_page("views/settings.py").run()
     at.radio(key="provider").set_value("Library mode (no model)")
-    at.button[0].click().run()
+    click(at, "Save")
     assert "Library mode" in sidebar_text(at) and "fake-model" not in sidebar_text(at)
     assert app_env.settings.model_mode == "library"
 
 
 def test_settings_refuses_a_base_url_without_a_scheme(app_env: AppEnv) -> None:
-    at = open_app("pages/settings.py")
+    at = open_app("views/settings.py")
     at.radio(key="provider").set_value("OpenAI-compatible server")
-    at.text_input[0].input("localhost:11434/v1")
-    at.button[0].click().run()
+    at.main.text_input[0].input("localhost:11434/v1")
+    click(at, "Save")
     assert any("must start with http" in e.value for e in at.error)
     assert not (app_env.settings.data_dir / "settings.json").exists()
 
@@ -428,9 +437,9 @@ def test_settings_test_connection_with_a_model_from_the_environment(
 ) -> None:
     monkeypatch.setenv("MENTOR_LLM_BASE_URL", fake_openai.base_url)
     monkeypatch.setenv("MENTOR_LLM_MODEL", "fake-model")
-    at = open_app("pages/settings.py")
+    at = open_app("views/settings.py")
     assert at.radio(key="provider").value == "OpenAI-compatible server"
-    next(b for b in at.button if b.label == "Test connection").click().run()
+    click(at, "Test connection")
     assert any("fake-model answered" in s.value for s in at.success)
 
 
@@ -439,11 +448,9 @@ def test_settings_delete_everything_needs_confirmation(app_env: AppEnv) -> None:
     for i in range(3):
         c = store.create_conversation(f"conversation {i}")
         store.add_message(c.id, "user", f"question {i}")
-    at = open_app("pages/settings.py")
+    at = open_app("views/settings.py")
     assert any("all 3 conversations" in m.value for m in at.markdown)
-    assert at.button(key="wipe").disabled
-    at.button(key="wipe").click().run()
-    assert len(store.list_conversations()) == 3
+    assert at.button(key="wipe").disabled  # (AppTest refuses clicks on disabled buttons)
 
     at.checkbox(key="confirm_wipe").check().run()
     assert not at.button(key="wipe").disabled
@@ -475,10 +482,9 @@ def test_first_run_builds_the_index_instead_of_failing(
         assert not at.status
 
         ask(at, "How do I write SMART goals?")
-        assert [e.label for e in at.expander if e.label.startswith("[1]")][0].startswith(
-            "[1] Writing SMART career goals"
-        )
-        at.switch_page("pages/library.py").run()
+        first = next(e.label for e in at.expander if e.label.startswith("[1]"))
+        assert first.startswith("[1] Writing SMART career goals")
+        at.switch_page("views/library.py").run()
         assert len(button_keys(at, "read_")) == len(SMALL_SET)
     finally:
         clear_caches()

@@ -1,7 +1,7 @@
 """Mentor Assistant — the Streamlit app. Run: `mentor app` (or `streamlit run ui/app.py`).
 
-Pages are discovered from ui/pages/*.py: adding a page is adding one file with a
-`# title:`, `# icon:` and `# order:` header.
+Pages are discovered from ui/views/*.py (not ui/pages/: see common.PAGES_DIR): adding a
+page is adding one file with a `# title:`, `# icon:` and `# order:` header.
 """
 
 from __future__ import annotations

@@ -17,9 +17,12 @@ from assistant.errors import MentorError
 from assistant.runtime import Runtime
 
 UI_DIR = Path(__file__).resolve().parent
-PAGES_DIR = UI_DIR / "pages"
-LIBRARY_PAGE = "pages/library.py"
-ASK_PAGE = "pages/ask.py"
+# Not "pages": Streamlit treats a pages/ folder next to the entrypoint as an old-style
+# multipage app and, on a direct URL such as /library, runs that file alone, skipping
+# app.py (no navigation, mode badge, page config or first-run indexing).
+PAGES_DIR = UI_DIR / "views"
+LIBRARY_PAGE = "views/library.py"
+ASK_PAGE = "views/ask.py"
 
 
 @st.cache_resource(show_spinner=False)
@@ -51,10 +54,18 @@ def allowed_urls(knowledge_dir: str) -> frozenset[str]:
 
 
 def safe_markdown(text: str, rt: Runtime) -> str:
-    """Text from a model, a document or a user, made safe to render as Markdown."""
+    """Text from a model, a document or a user, made safe to render as Markdown.
+
+    Idempotent: stored model answers were already sanitised (HTML escaped) by the chat
+    turn, so entities are decoded first and escaped exactly once — otherwise "&lt;" and
+    "Q&amp;A" would show up literally on screen.
+    """
+    import html
+
     from assistant.safety import sanitise_output
 
-    shown, _ = sanitise_output(text, allowed_urls(str(rt.settings.knowledge_dir)))
+    allowed = allowed_urls(str(rt.settings.knowledge_dir))
+    shown, _ = sanitise_output(html.unescape(text), allowed)
     return shown
 
 

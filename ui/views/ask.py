@@ -7,7 +7,14 @@
 from __future__ import annotations
 
 import streamlit as st
-from common import LIBRARY_PAGE, allowed_urls, runtime, safe_markdown, show_error
+from common import (
+    LIBRARY_PAGE,
+    allowed_urls,
+    library_links,
+    runtime,
+    safe_markdown,
+    show_error,
+)
 
 from assistant.chat import Done, Status, Token, run_turn
 from assistant.errors import InputError, MentorError
@@ -50,8 +57,13 @@ with st.sidebar:
     if conversation is not None:
         st.divider()
         with st.expander("This conversation"):
+            # Keys carry the conversation id: a widget keeps its state across reruns, so a
+            # shared key would show (and save) the title of the conversation opened before.
             title = st.text_input(
-                "Title", value=conversation.title, key="rename_title", max_chars=200
+                "Title",
+                value=conversation.title,
+                key=f"rename_title_{conversation.id}",
+                max_chars=200,
             )
             if st.button("Rename", key="rename"):
                 store.rename_conversation(conversation.id, title)
@@ -63,7 +75,7 @@ with st.sidebar:
                 mime="text/markdown",
                 icon=":material/download:",
             )
-            sure = st.checkbox("I want to delete it", key="confirm_delete")
+            sure = st.checkbox("I want to delete it", key=f"confirm_delete_{conversation.id}")
             if sure and st.button("Delete conversation", type="primary", key="delete"):
                 store.delete_conversation(conversation.id)
                 open_conversation(None)
@@ -77,7 +89,7 @@ def render_sources(message: Message) -> None:
     for c in message.citations:
         head = f" — {c['heading']}" if c.get("heading") else ""
         with st.expander(f"[{c['n']}] {c['title']}{head}"):
-            st.markdown(safe_markdown(c.get("text", ""), rt))
+            st.markdown(library_links(safe_markdown(c.get("text", ""), rt)))
             st.page_link(
                 LIBRARY_PAGE,
                 label=f"Read “{c['title']}” in the Library",

@@ -32,7 +32,8 @@ if doc and doc in by_id:
     st.caption(STAGE_LABELS.get(a.meta.stage, a.meta.stage))
     st.info(a.meta.summary, icon=":material/lightbulb:")
     body = a.body
-    st.markdown(safe_markdown(library_links(body), rt))
+    # Links between articles (../stage/id.md) survive sanitising; point them here after it.
+    st.markdown(library_links(safe_markdown(body, rt)))
     st.divider()
     st.markdown("**Sources and frameworks**")
     for s in a.meta.sources:
