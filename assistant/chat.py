@@ -12,7 +12,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from assistant.config import Settings
@@ -44,6 +44,11 @@ class Citation:
     heading: str
     text: str
     stage: str = ""
+    summary: str = ""  # the article's overview, when a body passage was also found
+
+    @property
+    def prompt_text(self) -> str:
+        return f"{self.summary}\n\n{self.text}" if self.summary else self.text
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,12 +147,21 @@ def verify_citations(answer: str, valid: int) -> tuple[str, list[int], int]:
 
 
 def sources_from(results: Sequence[Result], max_sources: int = 5) -> list[Citation]:
-    """Number the retrieved articles as sources [1]..[n]; each carries its best passages."""
+    """Number the retrieved articles as sources [1]..[n]; each carries its best passages.
+
+    The overview passage (summary and topics) is kept apart when a body passage was found
+    too: the model still sees it, but people and library mode get the advice itself."""
     out: list[Citation] = []
     for r in results[:max_sources]:
-        heading = r.passages[0].heading if r.passages else ""
-        text = "\n\n".join(p.text for p in r.passages)
-        out.append(Citation(len(out) + 1, r.doc_id, r.title, r.path, heading, text, r.stage))
+        body = [p for p in r.passages if p.heading != "Overview"]
+        overview = [p for p in r.passages if p.heading == "Overview"]
+        shown = body or overview
+        summary = overview[0].text.split("\nTopics:")[0] if (body and overview) else ""
+        heading = shown[0].heading if shown else ""
+        text = "\n\n".join(p.text for p in shown)
+        out.append(
+            Citation(len(out) + 1, r.doc_id, r.title, r.path, heading, text, r.stage, summary)
+        )
     return out
 
 
@@ -158,15 +172,16 @@ def fit_budget(
     settings: Settings,
     system_tokens: int = 450,
 ) -> tuple[list[Citation], list[tuple[str, str]]]:
-    """Trim sources (lowest-ranked first, keeping at least one) and then history (oldest
-    first) so the prompt fits the model's context with room for the answer."""
+    """Trim history (oldest first), then sources (lowest-ranked first, keeping at least
+    one), so the prompt fits the model's context with room for the answer. Grounding
+    matters more than old turns, so history goes first."""
     budget = settings.llm_context_tokens - settings.llm_max_tokens - system_tokens
     budget -= count_tokens(question) + 60
     src = list(sources)
     hist = list(history)
 
     def cost() -> int:
-        return sum(count_tokens(s.text) + 25 for s in src) + sum(
+        return sum(count_tokens(s.prompt_text) + 25 for s in src) + sum(
             count_tokens(c) + 6 for _, c in hist
         )
 
@@ -178,18 +193,10 @@ def fit_budget(
         # One source longer than the whole budget: cut its text.
         first = src[0]
         room = max(50, budget - sum(count_tokens(c) + 6 for _, c in hist))
-        words = first.text.split()
+        words = first.prompt_text.split()
         while words and count_tokens(" ".join(words)) > room:
             words = words[: int(len(words) * 0.8)]
-        src[0] = Citation(
-            first.n,
-            first.doc_id,
-            first.title,
-            first.path,
-            first.heading,
-            " ".join(words),
-            first.stage,
-        )
+        src[0] = replace(first, text=" ".join(words), summary="")
     return src, hist
 
 
@@ -226,15 +233,20 @@ def _words(text: str) -> set[str]:
 
 
 def _units(text: str) -> list[str]:
-    """Sentences and list items of a passage, cleaned of Markdown markup."""
+    """Sentences and list items of a passage, cleaned of Markdown markup. Sentences that
+    only point to another article ("see …") are left out: they are not advice."""
     units: list[str] = []
     for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.)\s)", text):
         block = re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", block.strip())
         block = re.sub(r"\s*\n\s*", " ", block)
-        block = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", block)
         if not block or block.startswith(("#", "|", "Topics:", ">")):
             continue
-        units.extend(s.strip() for s in SENT_SPLIT_RE.split(block) if s.strip())
+        for sentence in SENT_SPLIT_RE.split(block):
+            if "](" in sentence:
+                continue
+            sentence = sentence.strip()
+            if sentence:
+                units.append(sentence)
     return [u for u in units if 6 <= len(u.split()) <= 60 and not u.startswith("Topics:")]
 
 
@@ -251,8 +263,10 @@ def compose_library_answer(question: str, sources: Sequence[Citation], max_point
     for src in sources:
         for pos, unit in enumerate(_units(src.text)):
             overlap = len(qwords & _words(unit))
+            if src.n > 1 and overlap == 0:
+                continue  # lower-ranked sources contribute only what touches the question
             actionable = 0.5 if ACTION_RE.match(unit) else 0.0
-            rank_prior = 1.0 / src.n
+            rank_prior = 1.5 / src.n
             scored.append((overlap + actionable + rank_prior - pos * 0.05, src.n, pos, unit))
     scored.sort(key=lambda t: -t[0])
     chosen: list[tuple[int, int, str]] = []
@@ -262,7 +276,7 @@ def compose_library_answer(question: str, sources: Sequence[Citation], max_point
         w = _words(unit)
         if any(len(w & s) / max(1, len(w | s)) > 0.5 for s in seen):
             continue
-        if per_source.get(n, 0) >= 3:
+        if per_source.get(n, 0) >= (4 if n == 1 else 2):
             continue
         chosen.append((n, pos, unit))
         seen.append(w)
@@ -429,7 +443,7 @@ def run_turn(
     sources, trimmed_history = fit_budget(sources, history, question, settings)
     messages = answer_messages(
         question if standalone == question else f"{question}\n(Standalone: {standalone})",
-        [SourceText(s.n, s.title, s.heading, s.text) for s in sources],
+        [SourceText(s.n, s.title, s.heading, s.prompt_text) for s in sources],
         trimmed_history,
         canary,
     )

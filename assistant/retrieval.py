@@ -38,7 +38,7 @@ class FusionConfig:
     rrf_k: int = 60
     dense_weight: float = 0.6
     candidates: int = 40
-    passages_per_doc: int = 2
+    passages_per_doc: int = 3
     mmr_lambda: float = 0.85
     floor: float = 0.30  # on confidence_of(): below it, "no guidance found"
     confidence_bm25: float = 0.0  # weight of the (saturated) BM25 match in the confidence
