@@ -154,15 +154,28 @@ def one_repetition(work: Path) -> Sample:
     return sample
 
 
-def fmt_s(values: Sequence[float]) -> str:
-    med = statistics.median(values)
-    if len(values) == 1:
-        return f"{med:9.3f}"
-    return f"{med:9.3f}  ({min(values):.3f}–{max(values):.3f})"
+def spread(values: Sequence[float]) -> str:
+    return f"{min(values):.3f}–{max(values):.3f}" if len(values) > 1 else ""
 
 
 def verdict(ratio: float, goal: float) -> str:
     return "PASS" if ratio <= goal else "FAIL"
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> None:
+    """Columns whose index is in `right` are right-aligned, the others left-aligned."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+
+    def fmt(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    print(fmt(header))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print(fmt(row))
 
 
 def report(samples: list[Sample]) -> None:
@@ -172,87 +185,62 @@ def report(samples: list[Sample]) -> None:
     def med(key: str) -> float:
         return statistics.median(col(key))
 
+    def ratio(key: str, base: str) -> float:
+        """Median over repetitions of key ÷ base, each within one repetition (load drifts)."""
+        return statistics.median(s.values[key] / s.values[base] for s in samples)
+
     first = samples[0]
     n = len(samples)
-    print(f"Index benchmark: knowledge base {KNOWLEDGE} ({int(med('chunks'))} chunks)")
-    print(f"repetitions: {n}; seconds are the median" + (" (min–max)" if n > 1 else ""))
     load = os.getloadavg()[0]
     python = sys.version.split()[0]
+    print(f"Index benchmark: knowledge base {KNOWLEDGE} ({int(med('chunks'))} chunks)")
     print(f"python {python}, {os.cpu_count()} CPUs, load average {load:.2f} at the end")
+    print(
+        f"repetitions: {n}; seconds and ratios are medians"
+        + (" (ratios taken within each repetition)" if n > 1 else "")
+    )
     print()
 
-    embed = med("embed_only")
-    full_in, full_cli = med("full_inproc"), med("full_cli")
-    rows: list[tuple[str, str, str, str, str]] = [
-        ("chunking (load + split all articles)", fmt_s(col("chunking")), "", "", ""),
-        ("model load (first embed call)", fmt_s(col("model_load")), "", "", ""),
-        ("embed-only, all chunks (one call)", fmt_s(col("embed_only")), "1.00×", "", ""),
-        (
-            "full index, in-process build_index",
-            fmt_s(col("full_inproc")),
-            f"{full_in / embed:.2f}×",
-            f"≤ {FULL_GOAL:.2f}× embed",
-            verdict(full_in / embed, FULL_GOAL),
-        ),
-        (
-            "full index, subprocess `mentor index`",
-            fmt_s(col("full_cli")),
-            f"{full_cli / embed:.2f}×",
-            f"≤ {FULL_GOAL:.2f}× embed",
-            verdict(full_cli / embed, FULL_GOAL),
-        ),
-        (
-            "no-change re-index, in-process",
-            fmt_s(col("noop_inproc")),
-            f"{med('noop_inproc') / full_in:.2%}",
-            f"≤ {NOOP_GOAL:.0%} of full",
-            verdict(med("noop_inproc") / full_in, NOOP_GOAL),
-        ),
-        (
-            "no-change re-index, subprocess",
-            fmt_s(col("noop_cli")),
-            f"{med('noop_cli') / full_cli:.2%}",
-            f"≤ {NOOP_GOAL:.0%} of full",
-            verdict(med("noop_cli") / full_cli, NOOP_GOAL),
-        ),
-        (
-            "one article edited, in-process",
-            fmt_s(col("edit_inproc")),
-            f"{med('edit_inproc') / full_in:.2%}",
-            "",
-            "",
-        ),
-        (
-            "one article edited, subprocess",
-            fmt_s(col("edit_cli")),
-            f"{med('edit_cli') / full_cli:.2%}",
-            "",
-            "",
-        ),
-        ("CLI start-up alone (`mentor --help`)", fmt_s(col("cli_startup")), "", "", ""),
+    full_goal = f"≤ {FULL_GOAL:.2f}× embed-only"
+    noop_goal = f"≤ {NOOP_GOAL:.0%} of full index"
+    specs: list[tuple[str, str, str | None, str, float | None]] = [
+        # (label, key, ratio base, goal text, goal value)
+        ("chunking (load + split all articles)", "chunking", None, "", None),
+        ("model load (first embed call)", "model_load", None, "", None),
+        ("embed-only, all chunks (one call)", "embed_only", "embed_only", "", None),
+        ("full index, in-process build_index", "full_inproc", "embed_only", full_goal, FULL_GOAL),
+        ("full index, subprocess `mentor index`", "full_cli", "embed_only", full_goal, FULL_GOAL),
+        ("no-change re-index, in-process", "noop_inproc", "full_inproc", noop_goal, NOOP_GOAL),
+        ("no-change re-index, subprocess", "noop_cli", "full_cli", noop_goal, NOOP_GOAL),
+        ("one article edited, in-process", "edit_inproc", "full_inproc", "", None),
+        ("one article edited, subprocess", "edit_cli", "full_cli", "", None),
+        ("CLI start-up alone (`mentor --help`)", "cli_startup", None, "", None),
     ]
-    width = max(len(r[0]) for r in rows)
-    secs_w = max(len(r[1]) for r in rows)
-    header = ("step", "seconds", "ratio", "goal", "result")
-    line = f"{header[0]:<{width}}  {header[1]:>{secs_w}}  {header[2]:>8}  {header[3]:<16}  "
-    print(line + header[4])
-    print("-" * (width + secs_w + 40))
-    for name, secs, ratio, goal, result in rows:
-        print(f"{name:<{width}}  {secs:>{secs_w}}  {ratio:>8}  {goal:<16}  {result}")
+    rows = []
+    for label, key, base, goal_text, goal in specs:
+        r = ratio(key, base) if base else None
+        shown = "" if r is None else (f"{r:.2f}×" if base == "embed_only" else f"{r:.2%}")
+        result = verdict(r, goal) if r is not None and goal is not None else ""
+        rows.append([label, f"{med(key):.3f}", spread(col(key)), shown, goal_text, result])
+    header = ["step", "seconds", "min–max", "ratio", "goal", "result"]
+    if n == 1:  # no spread to show
+        header.pop(2)
+        rows = [[*r[:2], *r[3:]] for r in rows]
+    print_table(header, rows, right={1, 2, 3} if n > 1 else {1, 2})
     print()
     print("Notes:")
     print(
-        "  ratios: full index ÷ embed-only; re-index ÷ the full index of the same kind "
+        "  ratio: full index ÷ embed-only; re-index ÷ the full index of the same kind "
         "(in-process or subprocess)."
     )
+    loop = med("full_inproc_embed_loop")
     print(
-        f"  in-process build_index: embed+add loop {med('full_inproc_embed_loop'):.3f} s "
-        f"(IndexReport.embed_seconds, includes the Chroma adds), "
-        f"everything else {full_in - med('full_inproc_embed_loop'):.3f} s."
+        f"  in-process full index: embed-and-add loop {loop:.3f} s (IndexReport.embed_seconds, "
+        f"which includes the Chroma adds), everything else {med('full_inproc') - loop:.3f} s."
     )
     print(
-        "  subprocess figures are wall time: interpreter start, imports, model load and "
-        "opening Chroma included. Time reported inside the CLI (IndexReport.seconds): "
+        "  subprocess rows are wall time: interpreter start, imports, model load and opening "
+        "Chroma included. Time reported inside the CLI (IndexReport.seconds): "
         f"full {med('full_cli_internal'):.3f} s, no-change {med('noop_cli_internal'):.3f} s, "
         f"edited {med('edit_cli_internal'):.3f} s."
     )
