@@ -263,7 +263,7 @@ def compose_library_answer(question: str, sources: Sequence[Citation], max_point
     for src in sources:
         for pos, unit in enumerate(_units(src.text)):
             overlap = len(qwords & _words(unit))
-            if src.n > 1 and overlap == 0:
+            if overlap < (0 if src.n == 1 else 1 if src.n == 2 else 2):
                 continue  # lower-ranked sources contribute only what touches the question
             actionable = 0.5 if ACTION_RE.match(unit) else 0.0
             rank_prior = 1.5 / src.n

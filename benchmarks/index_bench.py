@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -32,12 +33,14 @@ KNOWLEDGE = REPO_ROOT / "knowledge"
 FULL_GOAL = 1.25  # full index ≤ 1.25 × embed-only
 NOOP_GOAL = 0.02  # no-change re-index ≤ 2 % of the full index
 T = TypeVar("T")
+ADD_STEP = 64  # build_index embeds and adds 64 chunks at a time
 EDIT_LINE = "\nA line appended by benchmarks/index_bench.py to change this article.\n"
 
 
 @dataclass
 class CliRun:
     wall: float  # seconds, interpreter start to exit
+    cpu: float  # CPU seconds of the child process
     report: dict[str, object]  # `mentor index --json`
 
 
@@ -59,10 +62,16 @@ def make_settings(data_dir: Path, knowledge_dir: Path) -> Settings:
     )
 
 
-def timed(fn: Callable[[], T]) -> tuple[T, float]:
-    start = time.perf_counter()
+def timed(fn: Callable[[], T]) -> tuple[T, float, float]:
+    """(result, wall seconds, CPU seconds of this process, all threads)."""
+    wall, cpu = time.perf_counter(), time.process_time()
     result = fn()
-    return result, time.perf_counter() - start
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def cli_env(data_dir: Path, knowledge_dir: Path) -> dict[str, str]:
@@ -75,21 +84,21 @@ def cli_env(data_dir: Path, knowledge_dir: Path) -> dict[str, str]:
     return env
 
 
-def run_cli(args: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[str, float]:
-    """Run `python -m assistant.cli ARGS`; (stdout, wall seconds). cwd has no .env file."""
+def run_cli(args: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[str, float, float]:
+    """Run `python -m assistant.cli ARGS` in cwd (no .env there); (stdout, wall s, CPU s)."""
     cmd = [sys.executable, "-m", "assistant.cli", *args]
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - wall, children_cpu() - cpu
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr}")
-    return proc.stdout, wall
+    return proc.stdout, wall, cpu
 
 
 def cli_index(data_dir: Path, knowledge_dir: Path, cwd: Path) -> CliRun:
-    stdout, wall = run_cli(["index", "--json"], cli_env(data_dir, knowledge_dir), cwd)
+    stdout, wall, cpu = run_cli(["index", "--json"], cli_env(data_dir, knowledge_dir), cwd)
     report: dict[str, object] = json.loads(stdout.strip().splitlines()[-1])
-    return CliRun(wall, report)
+    return CliRun(wall, cpu, report)
 
 
 def edit_one_article(knowledge_dir: Path) -> Path:
@@ -117,40 +126,60 @@ def one_repetition(work: Path) -> Sample:
             for c in chunk_article(a, settings.chunk_tokens, settings.chunk_overlap_tokens)
         ]
 
-    chunks, v["chunking"] = timed(chunk_all)
+    chunks, v["chunking"], v["chunking_cpu"] = timed(chunk_all)
     v["chunks"] = len(chunks)
     texts = [c.embed_text for c in chunks]
 
     embedder = LocalOnnxEmbedder()
-    _, v["model_load"] = timed(lambda: embedder.embed_documents(["warm-up"]))
-    _, v["embed_only"] = timed(lambda: embedder.embed_documents(texts))
+    _, v["model_load"], v["model_load_cpu"] = timed(lambda: embedder.embed_documents(["x"]))
+    vectors, v["embed_only"], v["embed_only_cpu"] = timed(lambda: embedder.embed_documents(texts))
 
-    _, v["cli_startup"] = run_cli(["--help"], cli_env(cli_dir, knowledge), work)
+    env = cli_env(cli_dir, knowledge)
+    _, v["cli_startup"], v["cli_startup_cpu"] = run_cli(["--help"], env, work)
 
     client = open_chroma(settings)
-    full: IndexReport = build_index(settings, client, embedder)
-    v["full_inproc"] = full.seconds
-    v["full_inproc_embed_loop"] = full.embed_seconds
-    cli_full = cli_index(cli_dir, knowledge, work)
-    v["full_cli"] = cli_full.wall
-    v["full_cli_internal"] = float(str(cli_full.report["seconds"]))
 
-    noop = build_index(settings, client, embedder)
-    v["noop_inproc"] = noop.seconds
-    cli_noop = cli_index(cli_dir, knowledge, work)
-    v["noop_cli"] = cli_noop.wall
-    v["noop_cli_internal"] = float(str(cli_noop.report["seconds"]))
+    def add_only() -> None:
+        """The Chroma side of a full index alone: the same adds, vectors already computed."""
+        col = client.create_collection(
+            "bench-add-only", embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+        for start in range(0, len(chunks), ADD_STEP):
+            batch = chunks[start : start + ADD_STEP]
+            col.add(
+                ids=[c.chunk_id for c in batch],
+                embeddings=vectors[start : start + ADD_STEP],
+                documents=[c.text for c in batch],
+                metadatas=[dict(c.metadata) for c in batch],
+            )
+
+    _, v["add_only"], v["add_only_cpu"] = timed(add_only)
+    client.delete_collection("bench-add-only")
+
+    def in_process(key: str) -> IndexReport:
+        report, v[key], v[key + "_cpu"] = timed(lambda: build_index(settings, client, embedder))
+        return report
+
+    def subprocess_(key: str) -> CliRun:
+        run = cli_index(cli_dir, knowledge, work)
+        v[key], v[key + "_cpu"] = run.wall, run.cpu
+        v[key + "_internal"] = float(str(run.report["seconds"]))
+        return run
+
+    full = in_process("full_inproc")
+    v["full_inproc_embed_loop"] = full.embed_seconds
+    subprocess_("full_cli")
+
+    noop = in_process("noop_inproc")
+    cli_noop = subprocess_("noop_cli")
     if noop.rebuilt or noop.chunks_embedded or cli_noop.report["chunks_embedded"]:
         sample.notes["noop"] = "WARNING: the no-change re-index embedded chunks"
 
     edited = edit_one_article(knowledge)
     sample.notes["edited"] = edited.relative_to(knowledge).as_posix()
-    edit = build_index(settings, client, embedder)
-    v["edit_inproc"] = edit.seconds
+    edit = in_process("edit_inproc")
     v["edit_chunks"] = edit.chunks_embedded
-    cli_edit = cli_index(cli_dir, knowledge, work)
-    v["edit_cli"] = cli_edit.wall
-    v["edit_cli_internal"] = float(str(cli_edit.report["seconds"]))
+    subprocess_("edit_cli")
     return sample
 
 
@@ -208,6 +237,7 @@ def report(samples: list[Sample]) -> None:
         ("chunking (load + split all articles)", "chunking", None, "", None),
         ("model load (first embed call)", "model_load", None, "", None),
         ("embed-only, all chunks (one call)", "embed_only", "embed_only", "", None),
+        ("Chroma add alone (same batches of 64)", "add_only", "embed_only", "", None),
         ("full index, in-process build_index", "full_inproc", "embed_only", full_goal, FULL_GOAL),
         ("full index, subprocess `mentor index`", "full_cli", "embed_only", full_goal, FULL_GOAL),
         ("no-change re-index, in-process", "noop_inproc", "full_inproc", noop_goal, NOOP_GOAL),
@@ -216,22 +246,40 @@ def report(samples: list[Sample]) -> None:
         ("one article edited, subprocess", "edit_cli", "full_cli", "", None),
         ("CLI start-up alone (`mentor --help`)", "cli_startup", None, "", None),
     ]
+
+    def show(r: float | None, base: str | None) -> str:
+        if r is None:
+            return ""
+        return f"{r:.2f}×" if base == "embed_only" else f"{r:.2%}"
+
     rows = []
     for label, key, base, goal_text, goal in specs:
         r = ratio(key, base) if base else None
-        shown = "" if r is None else (f"{r:.2f}×" if base == "embed_only" else f"{r:.2%}")
+        r_cpu = ratio(key + "_cpu", base + "_cpu") if base else None
         result = verdict(r, goal) if r is not None and goal is not None else ""
-        rows.append([label, f"{med(key):.3f}", spread(col(key)), shown, goal_text, result])
-    header = ["step", "seconds", "min–max", "ratio", "goal", "result"]
+        rows.append(
+            [
+                label,
+                f"{med(key):.3f}",
+                spread(col(key)),
+                show(r, base),
+                f"{med(key + '_cpu'):.3f}",
+                show(r_cpu, base),
+                goal_text,
+                result,
+            ]
+        )
+    header = ["step", "seconds", "min–max", "ratio", "CPU s", "CPU ratio", "goal", "result"]
     if n == 1:  # no spread to show
         header.pop(2)
         rows = [[*r[:2], *r[3:]] for r in rows]
-    print_table(header, rows, right={1, 2, 3} if n > 1 else {1, 2})
+    print_table(header, rows, right={1, 2, 3, 4, 5} if n > 1 else {1, 2, 3, 4})
     print()
     print("Notes:")
     print(
         "  ratio: full index ÷ embed-only; re-index ÷ the full index of the same kind "
-        "(in-process or subprocess)."
+        "(in-process or subprocess). Goals are judged on wall seconds; the CPU columns "
+        "(this process's threads, or the child's) are steadier when the machine is busy."
     )
     loop = med("full_inproc_embed_loop")
     print(

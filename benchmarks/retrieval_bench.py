@@ -49,9 +49,9 @@ CHUNKS_PER_DOC = 10
 NOISE = 0.5
 K = 5  # results per retrieve() call
 GOALS_MS: dict[int, float] = {10_000: 50.0, 100_000: 150.0}  # p95 incl. query embedding
+GET_PAGE = 10_000  # rows per page in PagedGetCollection
 
 Vectors = npt.NDArray[np.float32]
-GET_PAGE = 10_000  # rows per page in PagedGetCollection
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -74,7 +74,6 @@ class CorpusResult:
     build: dict[str, float] = field(default_factory=dict)  # seconds
     memory_mb: dict[str, float] = field(default_factory=dict)
     lat: dict[str, Latency] = field(default_factory=dict)
-    filtered_queries: int = 0
     bm25_same_object: bool = True
     bm25_index_calls: int = 0
     bm25_id: int = 0
@@ -164,15 +163,12 @@ def measure(
     for qv in qvecs:
         lat["floor"].samples.append(timed(brute_force_top, hybrid.vectors, qv, n))
     # The two searches inside retrieve(), with the filter retrieve() itself would infer.
-    filtered = 0
     for q, qv in zip(queries, qvecs, strict=True):
         _, industry = infer_filters(q)
         suffix = "_filtered" if industry else ""
-        filtered += industry is not None
         lat["dense" + suffix].samples.append(timed(hybrid.dense_scores, qv, n, None, industry))
         lat["bm25" + suffix].samples.append(timed(hybrid.bm25_scores, q, n, None, industry))
     result.lat = lat
-    result.filtered_queries = filtered
     result.bm25_same_object = same and id(hybrid._bm25) == bm25_id
     result.bm25_index_calls = index_calls
     result.bm25_id = bm25_id
@@ -314,9 +310,10 @@ def synthetic_corpus(
             metadatas=metadatas[s:e],
         )
     result.build["store"] = time.perf_counter() - start
+    rss1 = vmrss_mb()
     del ids, vectors, documents, metadatas
     gc.collect()
-    rss1 = rss_retriever = vmrss_mb()
+    rss_retriever = vmrss_mb()
     start = time.perf_counter()
     try:
         hybrid = HybridRetriever(col, embedder, default_fusion_config())
