@@ -322,7 +322,7 @@ def synthetic_corpus(
         result.notes.append(
             f"HybridRetriever(collection) FAILED after {failed_after:.2f} s: "
             f"{exc.__class__.__name__}: {exc}. Its single unpaged collection.get() with "
-            "metadatas binds one SQLite variable per chunk (limit 32,766). Figures for "
+            "metadatas fails from 32,767 chunks (SQLite's 32,766-variable limit). Figures for "
             f"this corpus use the same retriever over a collection whose get() reads "
             f"pages of {GET_PAGE:,} rows (benchmarks only; assistant/ is unchanged)."
         )
