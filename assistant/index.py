@@ -14,7 +14,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -191,6 +191,26 @@ def _add_batches(
         )
 
 
+GET_PAGE = 5000
+
+
+def get_pages(
+    collection: Collection, include: list[str], page: int = GET_PAGE
+) -> Iterator[dict[str, Any]]:
+    """Read a whole collection in pages (a single get() of more than ~32k rows fails on
+    SQLite's limit of variables per statement)."""
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=page, offset=offset)  # type: ignore[arg-type]
+        n = len(got["ids"])
+        if n == 0:
+            return
+        yield dict(got)
+        if n < page:
+            return
+        offset += n
+
+
 def plan_changes(
     old: dict[str, str], new: dict[str, str]
 ) -> tuple[list[str], list[str], list[str], list[str]]:
@@ -293,19 +313,23 @@ def _build_locked(
     )
     total = 0
     if unchanged and old_col is not None:
-        where: Any = {"doc_id": {"$in": unchanged}}
-        got = old_col.get(
-            where=where,
-            include=["embeddings", "documents", "metadatas"],
-        )
-        _add_batches(
-            new_col,
-            got["ids"],
-            got["embeddings"],
-            got["documents"] or [],
-            [dict(m) for m in (got["metadatas"] or [])],
-        )
-        total += len(got["ids"])
+        keep = set(unchanged)
+        # Copy page by page: one get() of a large collection exceeds SQLite's variable limit.
+        for page in get_pages(old_col, ["embeddings", "documents", "metadatas"]):
+            rows = [
+                i for i, m in enumerate(page["metadatas"] or []) if str(m["doc_id"]) in keep
+            ]
+            if not rows:
+                continue
+            embeddings = page["embeddings"]
+            _add_batches(
+                new_col,
+                [page["ids"][i] for i in rows],
+                [embeddings[i] for i in rows] if embeddings is not None else [],
+                [(page["documents"] or [])[i] for i in rows],
+                [dict((page["metadatas"] or [])[i]) for i in rows],
+            )
+            total += len(rows)
 
     by_id = {a.id: a for a in articles}
     to_embed: list[Chunk] = []

@@ -459,12 +459,19 @@ class HybridRetriever:
         self.collection = collection
         self.embedder = embedder
         self.config = config or FusionConfig()
-        got = collection.get(include=["documents", "metadatas", "embeddings"])
-        ids: list[str] = list(got["ids"])
+        from assistant.index import get_pages
+
+        ids: list[str] = []
+        metas: list[Any] = []
+        docs: list[Any] = []
+        vectors: list[Any] = []
+        for page in get_pages(collection, ["documents", "metadatas", "embeddings"]):
+            ids.extend(page["ids"])
+            metas.extend(page["metadatas"] or [])
+            docs.extend(page["documents"] or [])
+            vectors.append(np.asarray(page["embeddings"], dtype=np.float32))
         if not ids:
             raise IndexError_("The knowledge index is empty.", "Run `mentor index`.")
-        metas = got["metadatas"] or []
-        docs = got["documents"] or []
         self.rows: list[ChunkRow] = [
             ChunkRow(
                 chunk_id=cid,
@@ -480,7 +487,8 @@ class HybridRetriever:
             for cid, m, t in zip(ids, metas, docs, strict=True)
         ]
         self.position = {cid: i for i, cid in enumerate(ids)}
-        self.vectors: npt.NDArray[np.float32] = np.asarray(got["embeddings"], dtype=np.float32)
+        self.vectors: npt.NDArray[np.float32] = np.concatenate(vectors).astype(np.float32)
+        self._masks: dict[tuple[str | None, str | None], npt.NDArray[np.bool_]] = {}
         self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()
         corpus = [f"{r.title} {r.heading} {r.text}" for r in self.rows]
@@ -493,30 +501,40 @@ class HybridRetriever:
 
     # The pieces are public so the eval can score each retriever on its own.
 
+    def mask(self, stage: str | None, industry: str | None) -> npt.NDArray[np.bool_]:
+        """Which chunks a filter allows; computed once per filter and kept."""
+        key = (stage, industry)
+        if key not in self._masks:
+            self._masks[key] = np.array([row_allowed(r, stage, industry) for r in self.rows])
+        return self._masks[key]
+
     def dense_scores(
         self, qvec: npt.NDArray[np.float32], n: int, stage: str | None, industry: str | None
     ) -> dict[int, float]:
-        where: dict[str, Any] | None = None
-        clauses: list[dict[str, Any]] = []
-        if stage:
-            clauses.append({"stage": stage})
-        if industry:
-            clauses.append({"$or": [{"general": True}, {f"ind_{industry}": True}]})
-        if len(clauses) == 1:
-            where = clauses[0]
-        elif clauses:
-            where = {"$and": clauses}
+        """Nearest chunks by cosine similarity.
+
+        Unfiltered queries go to Chroma's HNSW index. Filters are applied here, not as a
+        Chroma `where` (which scans metadata and grows with the corpus: ~300 ms at 100k
+        chunks): Chroma is asked for more candidates and the disallowed ones dropped; if too
+        few remain, an exact search over the allowed vectors in memory takes over.
+        """
+        filtered = bool(stage or industry)
+        ask = min(n * 4 if filtered else n, len(self.rows))
         res = self.collection.query(
-            query_embeddings=[qvec.tolist()],
-            n_results=min(n, len(self.rows)),
-            where=where,
-            include=["distances"],
+            query_embeddings=[qvec.tolist()], n_results=ask, include=["distances"]
         )
         out: dict[int, float] = {}
+        allowed = self.mask(stage, industry) if filtered else None
         for cid, dist in zip(res["ids"][0], (res["distances"] or [[]])[0], strict=True):
-            if cid in self.position:
-                out[self.position[cid]] = 1.0 - float(dist)
-        return out
+            i = self.position.get(cid)
+            if i is not None and (allowed is None or allowed[i]):
+                out[i] = 1.0 - float(dist)
+        if allowed is not None and len(out) < min(n, int(allowed.sum())):
+            idx = np.flatnonzero(allowed)
+            sims = self.vectors[idx] @ qvec
+            top = np.argpartition(-sims, min(n, len(idx)) - 1)[: min(n, len(idx))]
+            out = {int(idx[t]): float(sims[t]) for t in top}
+        return dict(sorted(out.items(), key=lambda kv: -kv[1])[:n])
 
     def bm25_scores(
         self, query: str, n: int, stage: str | None, industry: str | None
@@ -532,8 +550,7 @@ class HybridRetriever:
         with self._lock:
             scores = self._bm25.get_scores(tokens)
         if stage or industry:
-            mask = np.array([row_allowed(r, stage, industry) for r in self.rows])
-            scores = np.where(mask, scores, 0.0)
+            scores = np.where(self.mask(stage, industry), scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}

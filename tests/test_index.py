@@ -248,3 +248,18 @@ def test_kill_minus_9_never_leaves_a_mixed_or_broken_index(
     assert chunk_docs(settings, client) == versions["b"]
     names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
     assert len([n for n in names if n.startswith(PREFIX)]) == 1
+
+
+def test_collections_are_read_in_pages(
+    tmp_path: Path, small_kb: Path, embedder: LocalOnnxEmbedder
+) -> None:
+    """A single get() of a large collection exceeds SQLite's variable limit; every reader
+    goes through get_pages, which must return each row exactly once."""
+    from assistant.index import get_pages
+
+    settings = make_settings(tmp_path, small_kb)
+    client = open_chroma(settings)
+    build_index(settings, client, embedder)
+    col = active_collection(client)
+    ids = [i for page in get_pages(col, ["metadatas"], page=7) for i in page["ids"]]
+    assert len(ids) == len(set(ids)) == col.count()
