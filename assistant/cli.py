@@ -64,7 +64,16 @@ def index(
     """Build or update the knowledge index (only changed articles are re-embedded)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from assistant.index import quick_no_change
+
     rt = runtime()
+    quick = None if force else quick_no_change(rt.settings, rt.embedder.name)
+    if quick is not None:
+        if as_json:
+            print(json.dumps(quick.to_dict()))
+        else:
+            out.print(f"Index up to date: {quick.summary()}", highlight=False)
+        return
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),

@@ -11,11 +11,13 @@ and whole, and the next run sweeps away the orphan. One writer at a time (a file
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
@@ -291,7 +293,9 @@ def _build_locked(
         report.collection = manifest.collection
         report.chunks_total = manifest.chunks
         sweep_orphans(client, keep=manifest.collection)
+        write_stamp(settings, manifest)
         return report
+    clear_stamp(settings)  # a run killed from here on leaves no stamp: the next run checks
 
     old_col = None
     if reusable and manifest is not None:
@@ -368,11 +372,74 @@ def _build_locked(
         built_at=time.time(),
     )
     _write_manifest(client, new_manifest)  # the commit point
+    write_stamp(settings, new_manifest)
     report.collection = name
     report.chunks_total = total
     report.rebuilt = True
     sweep_orphans(client, keep=name)
     return report
+
+
+# --- the no-change fast path ---------------------------------------------------------
+#
+# After each successful run the indexer leaves a stamp (the manifest as committed) next to
+# the embedded Chroma store; it deletes the stamp before it starts writing. When the stamp
+# matches the knowledge files, nothing has changed since the last complete run, and
+# `mentor index` can say so without starting Chroma. Not used with a Chroma server, where
+# another machine may have written the index.
+
+
+def _stamp_path(settings: Settings) -> Path:
+    return settings.index_dir / "stamp.json"
+
+
+def write_stamp(settings: Settings, manifest: Manifest) -> None:
+    if settings.chroma_host:
+        return
+    path = _stamp_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest.to_metadata()), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def clear_stamp(settings: Settings) -> None:
+    _stamp_path(settings).unlink(missing_ok=True)
+
+
+def quick_no_change(settings: Settings, embedder_name: str) -> IndexReport | None:
+    """An IndexReport when the last complete run indexed exactly these files with this
+    model and chunking; None when a full check is needed."""
+    import hashlib
+
+    from assistant.knowledge import article_paths
+
+    started = time.perf_counter()
+    if settings.chroma_host or not (settings.chroma_path / "chroma.sqlite3").is_file():
+        return None
+    try:
+        stamp = Manifest.from_metadata(
+            json.loads(_stamp_path(settings).read_text(encoding="utf-8"))
+        )
+    except (OSError, ValueError, KeyError):
+        return None
+    if stamp is None or stamp.embedder != embedder_name or stamp.pipeline != _pipeline_tag(
+        settings
+    ):
+        return None
+    current: dict[str, str] = {}
+    for path in article_paths(settings.knowledge_dir):
+        if path.stat().st_size > settings.max_document_bytes:
+            return None
+        current[path.stem] = hashlib.sha256(path.read_bytes()).hexdigest()
+    if current != stamp.docs:
+        return None
+    return IndexReport(
+        unchanged=sorted(current),
+        chunks_total=stamp.chunks,
+        collection=stamp.collection,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def index_status(settings: Settings, client: ClientAPI, embedder_name: str) -> dict[str, Any]:

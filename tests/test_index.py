@@ -263,3 +263,25 @@ def test_collections_are_read_in_pages(
     col = active_collection(client)
     ids = [i for page in get_pages(col, ["metadatas"], page=7) for i in page["ids"]]
     assert len(ids) == len(set(ids)) == col.count()
+
+
+def test_no_change_fast_path_trusts_only_a_complete_run(
+    tmp_path: Path, small_kb: Path, embedder: LocalOnnxEmbedder
+) -> None:
+    from assistant.index import clear_stamp, quick_no_change
+
+    settings = make_settings(tmp_path, small_kb)
+    assert quick_no_change(settings, embedder.name) is None  # nothing indexed yet
+    client = open_chroma(settings)
+    build_index(settings, client, embedder)
+    quick = quick_no_change(settings, embedder.name)
+    assert quick is not None and len(quick.unchanged) == 6 and quick.chunks_embedded == 0
+    assert quick_no_change(settings, "another-model") is None
+    path = small_kb / "articles/goals/smart-goals.md"
+    original = path.read_text()
+    path.write_text(original + "\nOne more line.\n")
+    assert quick_no_change(settings, embedder.name) is None
+    path.write_text(original)
+    assert quick_no_change(settings, embedder.name) is not None
+    clear_stamp(settings)  # as a run does before it writes anything
+    assert quick_no_change(settings, embedder.name) is None
