@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import frontmatter
 import yaml
@@ -30,16 +30,7 @@ Stage = Literal[
     "paying-it-forward",
     "industry",
 ]
-STAGES: tuple[str, ...] = (
-    "goals",
-    "finding-mentors",
-    "outreach",
-    "relationship",
-    "feedback",
-    "growth",
-    "paying-it-forward",
-    "industry",
-)
+STAGES: tuple[str, ...] = get_args(Stage)
 STAGE_LABELS: dict[str, str] = {
     "goals": "Setting goals",
     "finding-mentors": "Finding mentors",
