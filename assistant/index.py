@@ -304,8 +304,8 @@ def _build_locked(
         except Exception:
             old_col = None
     if old_col is None and unchanged:
-        # The active collection vanished: embed everything again.
-        report.added, report.unchanged = sorted(new_docs), []
+        # The active collection vanished: embed everything again (each article once).
+        report.added, report.updated, report.unchanged = sorted(new_docs), [], []
         unchanged = []
 
     name = f"{PREFIX}{_slug(embedder.name)}-{uuid.uuid4().hex[:12]}"
