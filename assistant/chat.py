@@ -22,7 +22,9 @@ from assistant.llm import ChatModel, Usage
 from assistant.prompts import ANSWER_SYSTEM, SourceText, answer_messages, rewrite_messages
 from assistant.retrieval import Result, Retrieval, Retriever
 from assistant.safety import (
+    BLOCKED_REPLY,
     CRISIS_MESSAGE,
+    SanitiseReport,
     clean_question,
     is_crisis,
     obviously_out_of_scope,
@@ -450,22 +452,19 @@ def run_turn(
     timings["prompt"] = time.perf_counter() - t0
     yield Status("Writing the answer…")
     usage = Usage()
-    parts: list[str] = []
+    raw = ""
     t0 = time.perf_counter()
     try:
         for piece in model.stream(messages, usage):
-            parts.append(piece)
-            raw = "".join(parts)
+            raw += piece
             if leaks_prompt(raw, canary):
-                break  # the output check below replaces the whole answer
+                break  # check_output below replaces the whole answer
             # Hold back the tail: a leak or a link may still be half-written there.
-            visible = raw[: max(0, len(raw) - HOLDBACK)]
-            shown, _ = sanitise_output(visible, allowed_urls, canary)
+            shown, _ = check_output(raw[: max(0, len(raw) - HOLDBACK)], allowed_urls, canary)
             yield Token(piece, shown)
     except ModelError as exc:
         timings["model"] = time.perf_counter() - t0
-        partial = "".join(parts)
-        safe, _ = sanitise_output(partial, allowed_urls, canary)
+        safe, _ = check_output(raw, allowed_urls, canary)
         yield finish(
             TurnResult(
                 safe,
@@ -474,7 +473,7 @@ def run_turn(
                 grounded=False,
                 citations=[],
                 standalone_question=standalone,
-                status="incomplete" if partial else "error",
+                status="incomplete" if raw else "error",
                 error=str(exc),
                 retrieval=retrieval,
             )
@@ -482,10 +481,7 @@ def run_turn(
         return
     timings["model"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    raw = "".join(parts)
-    if leaks_prompt(raw, canary):
-        raw = canary  # makes sanitise_output replace the whole answer
-    safe, report = sanitise_output(raw, allowed_urls, canary)
+    safe, report = check_output(raw, allowed_urls, canary)
     text, cited, invalid = verify_citations(safe, len(sources))
     timings["verify"] = time.perf_counter() - t0
     grounded = bool(cited) and not report.canary_leak
@@ -517,6 +513,16 @@ def leaks_prompt(text: str, canary: str) -> bool:
         return True
     flat = " ".join(text.split())
     return any(" ".join(line.split())[:60] in flat for line in _PROMPT_LINES)
+
+
+def check_output(
+    raw: str, allowed_urls: frozenset[str], canary: str
+) -> tuple[str, SanitiseReport]:
+    """The one output check for model text — streamed, partial or final: a prompt leak
+    replaces the whole answer, everything else goes through sanitise_output."""
+    if leaks_prompt(raw, canary):
+        return BLOCKED_REPLY, SanitiseReport(canary_leak=True)
+    return sanitise_output(raw, allowed_urls, canary)
 
 
 def _pieces(text: str, size: int = 24) -> Iterator[str]:

@@ -202,16 +202,6 @@ def doctor() -> None:
         raise typer.Exit(1)
 
 
-def _allowed_urls(rt: Runtime) -> frozenset[str]:
-    from assistant.index import article_map
-    from assistant.safety import urls_in
-
-    urls: set[str] = set()
-    for a in article_map(rt.settings).values():
-        urls |= urls_in(a.body)
-    return frozenset(urls)
-
-
 def _run_and_print(
     rt: Runtime, question: str, conversation_id: str | None, as_json: bool
 ) -> str | None:
@@ -226,7 +216,7 @@ def _run_and_print(
         model=rt.chat_model(),
         store=rt.store,
         conversation_id=conversation_id,
-        allowed_urls=_allowed_urls(rt),
+        allowed_urls=rt.allowed_urls,
     ):
         if isinstance(event, Status) and not as_json:
             err.print(f"[dim]{event.text}[/]", highlight=False)

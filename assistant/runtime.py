@@ -40,6 +40,18 @@ class Runtime:
 
         return Store.open(self.settings.db_url)
 
+    @cached_property
+    def allowed_urls(self) -> frozenset[str]:
+        """The http(s) URLs written in the knowledge base: the only outside links an
+        answer may keep (see safety.sanitise_output)."""
+        from assistant.index import article_map
+        from assistant.safety import urls_in
+
+        urls: set[str] = set()
+        for article in article_map(self.settings).values():
+            urls |= urls_in(article.body)
+        return frozenset(urls)
+
     def index(self, progress: Progress | None = None, force: bool = False) -> IndexReport:
         report = build_index(self.settings, self.chroma, self.embedder, progress, force=force)
         return report

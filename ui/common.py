@@ -42,17 +42,6 @@ def reset_runtime() -> None:
     )
 
 
-@st.cache_data(show_spinner=False)
-def allowed_urls(knowledge_dir: str) -> frozenset[str]:
-    from assistant.knowledge import load_articles
-    from assistant.safety import urls_in
-
-    urls: set[str] = set()
-    for a in load_articles(Path(knowledge_dir)):
-        urls |= urls_in(a.body)
-    return frozenset(urls)
-
-
 def safe_markdown(text: str, rt: Runtime) -> str:
     """Text from a model, a document or a user, made safe to render as Markdown.
 
@@ -64,8 +53,7 @@ def safe_markdown(text: str, rt: Runtime) -> str:
 
     from assistant.safety import sanitise_output
 
-    allowed = allowed_urls(str(rt.settings.knowledge_dir))
-    shown, _ = sanitise_output(html.unescape(text), allowed)
+    shown, _ = sanitise_output(html.unescape(text), rt.allowed_urls)
     return shown
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import streamlit as st
 from common import (
     LIBRARY_PAGE,
-    allowed_urls,
     library_links,
     runtime,
     safe_markdown,
@@ -165,7 +164,7 @@ if question:
                 model=model,
                 store=store,
                 conversation_id=conversation.id if conversation else None,
-                allowed_urls=allowed_urls(str(rt.settings.knowledge_dir)),
+                allowed_urls=rt.allowed_urls,
             ):
                 if isinstance(event, Status):
                     status_line.caption(event.text)
