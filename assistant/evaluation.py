@@ -105,9 +105,7 @@ def run_all(
     return {q["id"]: retriever.retrieve(q[key], k=k, qvec=qvecs[q["id"]]) for q in queries}
 
 
-def choose_floor(
-    in_scope: dict[str, Retrieval], oos: dict[str, Retrieval], max_false_rejection: float
-) -> float:
+def choose_floor(in_scope: dict[str, Retrieval], max_false_rejection: float) -> float:
     """The highest floor whose in-scope false-rejection rate stays within the limit."""
     conf_in = sorted(r.confidence for r in in_scope.values())
     allowed = int(max_false_rejection * len(conf_in))
@@ -164,7 +162,7 @@ def retrieval_eval(
         for beta in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3):
             r = retriever.with_config(**asdict(replace(cfg, confidence_bm25=beta)))
             in_runs, oos_runs = run_all(r, dev, qvecs), run_all(r, oos_dev, qvecs)
-            floor = choose_floor(in_runs, oos_runs, 0.02)
+            floor = choose_floor(in_runs, 0.02)
             rejected = sum(x.confidence < floor for x in oos_runs.values()) / len(oos_runs)
             tuning_rows.append(
                 {"confidence_bm25": beta, "floor": floor, "dev_oos_rejection": rejected}
