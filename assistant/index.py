@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "mentor_manifest"
 PREFIX = "kb-"
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 ADD_BATCH = 1000
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)

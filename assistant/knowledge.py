@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Annotated, Literal, cast, get_args
 
 import frontmatter
 import yaml
@@ -99,6 +99,11 @@ class ArticleMeta(BaseModel):
     industries: list[str] = Field(default_factory=list)
     audience: list[Audience] = Field(min_length=1)
     summary: str = Field(min_length=20, max_length=600)
+    # Questions in a mentee's own words that the article answers: shown in the Library and
+    # indexed, each on its own, so a question phrased like a mentee's finds the article.
+    questions: list[Annotated[str, Field(min_length=8, max_length=200)]] = Field(
+        default_factory=list, max_length=12
+    )
     sources: list[str] = Field(min_length=1)
     reviewed: dt.date
     related: list[str] = Field(default_factory=list)
@@ -159,6 +164,12 @@ class Article:
         return self.meta.title
 
 
+# passage: a piece of the article's body; overview: its summary and topics; question: one of
+# the questions it answers (indexed for matching, never shown as a passage).
+ChunkKind = Literal["passage", "overview", "question"]
+QUESTIONS_HEADING = "Questions this article answers"
+
+
 @dataclass(frozen=True)
 class Chunk:
     chunk_id: str
@@ -169,8 +180,16 @@ class Chunk:
     metadata: dict[str, str | int | float | bool] = field(default_factory=dict)
 
     @property
+    def kind(self) -> ChunkKind:
+        return cast(ChunkKind, self.metadata.get("kind", "passage"))
+
+    @property
     def embed_text(self) -> str:
-        """What gets embedded and BM25-indexed: title and heading give the passage context."""
+        """What gets embedded and BM25-indexed: title and heading give the passage context.
+
+        A mentee-voiced question is embedded on its own, so it meets a question like it."""
+        if self.kind == "question":
+            return self.text
         title = str(self.metadata.get("title", ""))
         head = f"{title} — {self.heading}" if self.heading else title
         return f"{head}\n{self.text}"
@@ -388,7 +407,7 @@ def chunk_article(article: Article, chunk_tokens: int = 200, overlap: int = 30) 
             ordinal=0,
             text=overview,
             heading="Overview",
-            metadata={**base_meta, "heading": "Overview", "ordinal": 0},
+            metadata={**base_meta, "heading": "Overview", "ordinal": 0, "kind": "overview"},
         )
     ]
     for section in headers.split_text(article.body):
@@ -406,9 +425,24 @@ def chunk_article(article: Article, chunk_tokens: int = 200, overlap: int = 30) 
                     ordinal=ordinal,
                     text=text,
                     heading=heading,
-                    metadata={**base_meta, "heading": heading, "ordinal": ordinal},
+                    metadata={
+                        **base_meta, "heading": heading, "ordinal": ordinal, "kind": "passage"
+                    },
                 )
             )
+    for question in article.meta.questions:
+        ordinal = len(chunks)
+        chunks.append(
+            Chunk(
+                chunk_id=f"{article.id}::{ordinal}",
+                doc_id=article.id,
+                ordinal=ordinal,
+                text=question,
+                heading=QUESTIONS_HEADING,
+                metadata={**base_meta, "heading": QUESTIONS_HEADING, "ordinal": ordinal}
+                | {"kind": "question"},
+            )
+        )
     return chunks
 
 

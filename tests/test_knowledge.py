@@ -140,6 +140,28 @@ def test_chunks_are_token_bounded_and_keep_headings() -> None:
     assert chunks[0].embed_text.startswith(article.title)
 
 
+def test_each_question_is_its_own_chunk_embedded_alone(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "sources:", 'questions:\n  - "how do i pick goals when everything feels vague?"\n'
+        '  - "what makes a goal one I will actually stick to"\nsources:'
+    )
+    write(tmp_path, "goals/sample-article.md", text)
+    [article] = load_articles(tmp_path)
+    chunks = chunk_article(article)
+    questions = [c for c in chunks if c.kind == "question"]
+    assert [c.text for c in questions] == list(article.meta.questions)
+    assert [c.embed_text for c in questions] == list(article.meta.questions)
+    assert chunks[0].kind == "overview" and chunks[1].kind == "passage"
+    assert [c.ordinal for c in chunks] == list(range(len(chunks)))
+
+
+def test_overlong_question_is_rejected(tmp_path: Path) -> None:
+    text = GOOD.replace("sources:", f'questions: ["{"why " * 60}"]\nsources:')
+    write(tmp_path, "goals/sample-article.md", text)
+    with pytest.raises(KnowledgeError, match="questions"):
+        load_articles(tmp_path)
+
+
 # --- the knowledge base itself (issue: 70+ articles, 24+ scenarios) -------------------
 
 ARTICLES = load_articles(KNOWLEDGE)
@@ -154,6 +176,13 @@ def test_every_article_validates_and_ids_titles_unique() -> None:
     assert len(ARTICLES) >= 70
     assert len({a.id for a in ARTICLES}) == len(ARTICLES)
     assert len({a.title.casefold() for a in ARTICLES}) == len(ARTICLES)
+
+
+def test_every_article_lists_questions_in_a_mentees_words() -> None:
+    """6–12 questions each (knowledge/README.md); none repeated between articles."""
+    counts = Counter(q.casefold().strip(" ?") for a in ARTICLES for q in a.meta.questions)
+    assert [a.id for a in ARTICLES if len(a.meta.questions) < 6] == []
+    assert [q for q, n in counts.items() if n > 1] == []
 
 
 def test_stage_and_industry_minimums() -> None:
