@@ -105,13 +105,43 @@ def run_all(
     return {q["id"]: retriever.retrieve(q[key], k=k, qvec=qvecs[q["id"]]) for q in queries}
 
 
-def choose_floor(in_scope: dict[str, Retrieval], max_false_rejection: float) -> float:
-    """The highest floor whose in-scope false-rejection rate stays within the limit."""
-    conf_in = sorted(r.confidence for r in in_scope.values())
-    allowed = int(max_false_rejection * len(conf_in))
-    # rejecting the `allowed` weakest in-scope questions at most
-    floor = conf_in[allowed] - 1e-6 if conf_in else 0.0
-    return round(max(0.0, floor), 4)
+@dataclass(frozen=True)
+class FloorChoice:
+    floor: float
+    oos_rejection: float
+    false_rejection: float
+    errors: int  # in-scope questions refused + out-of-scope ones answered
+    meets_goals: bool
+
+
+def choose_floor(
+    in_scope: Sequence[float],
+    out_of_scope: Sequence[float],
+    *,
+    max_false_rejection: float,
+    min_oos_rejection: float,
+) -> FloorChoice:
+    """The floor making the fewest wrong calls on the given confidences: a refused
+    in-scope question counts as much as an answered out-of-scope one. Floors meeting both
+    goals (false rejection at most, out-of-scope rejection at least the limits) come first.
+
+    Candidate floors sit midway between neighbouring confidences; where several tie, the
+    middle one is kept, so neither side sits right on the edge."""
+    values = sorted(set(in_scope) | set(out_of_scope))
+    if not values:
+        return FloorChoice(0.0, 0.0, 0.0, 0, False)
+    cuts = [values[0] - 1e-3] + [(a + b) / 2 for a, b in itertools.pairwise(values)]
+    choices = []
+    for cut in cuts:
+        refused = sum(c < cut for c in in_scope)
+        answered = sum(c >= cut for c in out_of_scope)
+        fr = refused / max(len(in_scope), 1)
+        oos = 1 - answered / max(len(out_of_scope), 1)
+        meets = fr <= max_false_rejection and oos >= min_oos_rejection
+        choices.append(FloorChoice(round(cut, 4), oos, fr, refused + answered, meets))
+    best = min(choices, key=lambda c: (not c.meets_goals, c.errors))
+    top = [c for c in choices if (c.meets_goals, c.errors) == (best.meets_goals, best.errors)]
+    return top[len(top) // 2]
 
 
 def retrieval_eval(
@@ -155,26 +185,35 @@ def retrieval_eval(
                 best = (objective, cfg)
         assert best is not None
         cfg = best[1]
-        # The floor: for each weight of the keyword credit, the highest floor that keeps
-        # in-scope false rejection within 2% on dev; keep the one rejecting most of the
-        # out-of-scope dev questions.
-        best_floor: tuple[float, FusionConfig] | None = None
-        for beta in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3):
-            r = retriever.with_config(**asdict(replace(cfg, confidence_bm25=beta)))
+        # The floor: for each weight of the keyword credit and margin for passage matches,
+        # the floor making the fewest wrong calls on the dev questions within the issue's
+        # goals (out-of-scope rejection >= 0.90, in-scope false rejection <= 0.03); keep
+        # the combination making the fewest.
+        best_floor: tuple[tuple[bool, int], FusionConfig] | None = None
+        for beta, margin in itertools.product((0.0, 0.05, 0.1, 0.2), (0.0, 0.05, 0.1, 1.0)):
+            tried = replace(cfg, confidence_bm25=beta, passage_margin=margin)
+            r = retriever.with_config(**asdict(tried))
             in_runs, oos_runs = run_all(r, dev, qvecs), run_all(r, oos_dev, qvecs)
-            floor = choose_floor(in_runs, 0.02)
-            rejected = sum(x.confidence < floor for x in oos_runs.values()) / len(oos_runs)
-            tuning_rows.append(
-                {"confidence_bm25": beta, "floor": floor, "dev_oos_rejection": rejected}
+            fc = choose_floor(
+                [x.confidence for x in in_runs.values()],
+                [x.confidence for x in oos_runs.values()],
+                max_false_rejection=0.03,
+                min_oos_rejection=0.90,
             )
-            if best_floor is None or rejected > best_floor[0] + 1e-9:
-                best_floor = (rejected, replace(cfg, confidence_bm25=beta, floor=floor))
+            tuning_rows.append(
+                {"confidence_bm25": beta, "passage_margin": margin, "floor": fc.floor,
+                 "dev_oos_rejection": fc.oos_rejection, "dev_false_rejection": fc.false_rejection}
+            )
+            rank = (not fc.meets_goals, fc.errors)
+            if best_floor is None or rank < best_floor[0]:
+                best_floor = (rank, replace(tried, floor=fc.floor))
         assert best_floor is not None
         chosen = best_floor[1]
         echo(
             f"Chosen on dev: {chosen.method} rrf_k={chosen.rrf_k} "
             f"dense_weight={chosen.dense_weight} mmr_lambda={chosen.mmr_lambda} "
-            f"floor={chosen.floor} confidence_bm25={chosen.confidence_bm25}"
+            f"floor={chosen.floor} confidence_bm25={chosen.confidence_bm25} "
+            f"passage_margin={chosen.passage_margin}"
         )
         if write:
             TUNED.write_text(json.dumps(asdict(chosen), indent=2) + "\n", encoding="utf-8")

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
@@ -42,6 +43,9 @@ class FusionConfig:
     mmr_lambda: float = 0.85
     floor: float = 0.30  # on confidence_of(): below it, "no guidance found"
     confidence_bm25: float = 0.0  # weight of the (saturated) BM25 match in the confidence
+    # How much less a passage's similarity counts in the confidence than a question's
+    # (articles list questions in a mentee's words; a match on one is the surer sign).
+    passage_margin: float = 0.0
     stage_boost: float = 1.08
     second_passage_weight: float = 0.0  # credit for an article's second-best passage
 
@@ -155,25 +159,25 @@ INDUSTRY_TERMS: dict[str, tuple[str, ...]] = {
         "code review",
     ),
     "data-ai": (
-        "data scien",
-        "data analy",
+        "data scien*",
+        "data analy*",
         "machine learning",
-        " ml ",
+        "ml",
         "artificial intelligence",
-        " ai ",
+        "ai",
         "ai/ml",
         "data engineer",
         "analytics",
         "llm",
     ),
     "cybersecurity": (
-        "cyber",
+        "cyber*",
         "security analyst",
         "infosec",
-        "penetration test",
-        "pentest",
+        "penetration test*",
+        "pentest*",
         "soc analyst",
-        "ethical hack",
+        "ethical hack*",
     ),
     "healthcare": (
         "healthcare",
@@ -186,8 +190,8 @@ INDUSTRY_TERMS: dict[str, tuple[str, ...]] = {
         "clinical",
         "hospital",
         "physician",
-        "pharmac",
-        "physio",
+        "pharmac*",
+        "physio*",
         "patients",
     ),
     "finance": (
@@ -242,10 +246,10 @@ INDUSTRY_TERMS: dict[str, tuple[str, ...]] = {
         "brand",
         "advertising",
         "communications",
-        " pr ",
+        "pr",
         "public relations",
         "social media manager",
-        "copywrit",
+        "copywrit*",
         "seo",
     ),
     "public-sector": (
@@ -257,14 +261,14 @@ INDUSTRY_TERMS: dict[str, tuple[str, ...]] = {
         "policy job",
         "local council",
     ),
-    "nonprofit": ("nonprofit", "non-profit", "charity", "charities", "ngo", "fundrais"),
+    "nonprofit": ("nonprofit", "non-profit", "charity", "charities", "ngo", "fundrais*"),
     "engineering": (
-        "mechanical engineer",
-        "civil engineer",
-        "electrical engineer",
-        "chartered engineer",
+        "mechanical engineer*",
+        "civil engineer*",
+        "electrical engineer*",
+        "chartered engineer*",
         "manufacturing",
-        "chemical engineer",
+        "chemical engineer*",
         "engineering firm",
         "aerospace",
         "automotive",
@@ -276,17 +280,17 @@ INDUSTRY_TERMS: dict[str, tuple[str, ...]] = {
         "acting",
         "writer",
         "film",
-        "journalis",
-        "illustrat",
-        "photograph",
-        "creative industr",
+        "journalis*",
+        "illustrat*",
+        "photograph*",
+        "creative industr*",
         "theatre",
         "publishing",
     ),
     "skilled-trades": (
         "electrician",
         "plumber",
-        "carpent",
+        "carpent*",
         "welder",
         "apprenticeship",
         "tradesperson",
@@ -304,15 +308,15 @@ STAGE_TERMS: dict[str, tuple[str, ...]] = {
         "where to find",
         "where can i find",
         "look for a mentor",
-        "mentor program",
+        "mentor program*",
         "mentoring programme",
     ),
     "outreach": (
         "reach out",
         "cold email",
-        "message",
+        "messag*",
         "linkedin",
-        "email",
+        "email*",
         "follow up",
         "follow-up",
         "introduction",
@@ -326,7 +330,7 @@ STAGE_TERMS: dict[str, tuple[str, ...]] = {
         "agenda",
         "my mentor",
     ),
-    "feedback": ("feedback", "criticis", "critique", "performance review", "criticiz"),
+    "feedback": ("feedback", "criticis*", "critiqu*", "performance review", "criticiz*"),
     "growth": ("confidence", "imposter", "impostor", "burnout", "setback", "rejection", "fraud"),
     "paying-it-forward": (
         "become a mentor",
@@ -338,16 +342,31 @@ STAGE_TERMS: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=4)
+def _term_patterns(table_name: str) -> dict[str, re.Pattern[str]]:
+    """One regex per key matching any of its terms as whole words, plural allowed, so
+    "tutor" does not fire on "tutorial" nor "ux" on "luxury"; a term ending in `*` is a
+    stem ("journalis*" matches journalist and journalism)."""
+    table = STAGE_TERMS if table_name == "stage" else INDUSTRY_TERMS
+
+    def term(t: str) -> str:
+        return re.escape(t[:-1]) + "[a-z]*" if t.endswith("*") else re.escape(t) + "(?:s|es)?"
+
+    return {
+        key: re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(term, terms)) + r")(?![a-z0-9])")
+        for key, terms in table.items()
+    }
+
+
 def infer_filters(query: str) -> tuple[str | None, str | None]:
     """(stage, industry) named by the question, when exactly one is clearly named."""
-    collapsed = re.sub(r"\s+", " ", query.lower())
-    text = f" {collapsed} "
+    text = re.sub(r"\s+", " ", query.lower())
 
-    def single(table: Mapping[str, Iterable[str]]) -> str | None:
-        hits = [key for key, terms in table.items() if any(t in text for t in terms)]
+    def single(table_name: str) -> str | None:
+        hits = [key for key, pat in _term_patterns(table_name).items() if pat.search(text)]
         return hits[0] if len(hits) == 1 else None
 
-    return single(STAGE_TERMS), single(INDUSTRY_TERMS)
+    return single("stage"), single("industry")
 
 
 # --- pure ranking functions ---------------------------------------------------------
@@ -406,6 +425,12 @@ class ChunkRow:
     text: str
     industries: str
     general: bool
+    kind: str = "passage"  # passage | overview | question (see knowledge.ChunkKind)
+
+    @property
+    def shown(self) -> bool:
+        """Whether the chunk can be shown as a passage (questions only help matching)."""
+        return self.kind != "question"
 
 
 def group_by_document(
@@ -483,15 +508,24 @@ class HybridRetriever:
                 text=str(t),
                 industries=str(m.get("industries", "||")),
                 general=bool(m.get("general", False)),
+                kind=str(m.get("kind", "passage")),
             )
             for cid, m, t in zip(ids, metas, docs, strict=True)
         ]
+        # Each article's showable chunks, for when only its questions matched a query.
+        self._shown_rows: dict[str, list[int]] = {}
+        for i, r in enumerate(self.rows):
+            if r.shown:
+                self._shown_rows.setdefault(r.doc_id, []).append(i)
         self.position = {cid: i for i, cid in enumerate(ids)}
         self.vectors: npt.NDArray[np.float32] = np.concatenate(vectors).astype(np.float32)
         self._masks: dict[tuple[str | None, str | None], npt.NDArray[np.bool_]] = {}
         self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()
-        corpus = [f"{r.title} {r.heading} {r.text}" for r in self.rows]
+        corpus = [
+            r.text if r.kind == "question" else f"{r.title} {r.heading} {r.text}"
+            for r in self.rows
+        ]
         tokens = bm25s.tokenize(
             corpus, stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
         )
@@ -604,14 +638,23 @@ class HybridRetriever:
                 for i, s in fused.items()
             }
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
-        confidence = confidence_of(dense_all, sparse, ranked[:3], cfg)
+        confidence = confidence_of(
+            max((c for i, c in dense_all.items() if self.rows[i].shown), default=0.0),
+            max((c for i, c in dense_all.items() if not self.rows[i].shown), default=0.0),
+            max(sparse.values(), default=0.0),
+            cfg,
+        )
         if confidence < cfg.floor:
             return Retrieval(query, [], True, confidence, filters, "below the relevance floor")
         groups = group_by_document(ranked, self.rows, max(cfg.passages_per_doc, 2))
         if cfg.second_passage_weight:
             groups.sort(key=lambda g: -document_score(g[1], cfg.second_passage_weight))
-        groups = [(d, hits[: cfg.passages_per_doc]) for d, hits in groups]
         pool = groups[: max(k * 3, k)]
+        shown = dict(
+            group_by_document(
+                [(i, s) for i, s in ranked if self.rows[i].shown], self.rows, cfg.passages_per_doc
+            )
+        )
         rel = [g[1][0][1] for g in pool]
         vecs = self.vectors[[g[1][0][0] for g in pool]]
         order = (
@@ -623,6 +666,7 @@ class HybridRetriever:
         for gi in order:
             doc_id, hits = pool[gi]
             first = self.rows[hits[0][0]]
+            passages = shown.get(doc_id) or [self.best_shown(doc_id, qvec, fused)]
             results.append(
                 Result(
                     doc_id=doc_id,
@@ -632,11 +676,19 @@ class HybridRetriever:
                     score=hits[0][1],
                     passages=tuple(
                         Passage(self.rows[i].chunk_id, self.rows[i].text, self.rows[i].heading, s)
-                        for i, s in hits
+                        for i, s in passages
                     ),
                 )
             )
         return Retrieval(query, results, False, confidence, filters)
+
+    def best_shown(
+        self, doc_id: str, qvec: npt.NDArray[np.float32], fused: Mapping[int, float]
+    ) -> tuple[int, float]:
+        """The article's passage closest to the query (when only its questions matched)."""
+        rows = self._shown_rows[doc_id]
+        best = rows[int(np.argmax(self.vectors[rows] @ qvec))]
+        return best, fused.get(best, 0.0)
 
     def with_config(self, **changes: Any) -> HybridRetriever:
         """A retriever sharing this one's loaded index, with other settings (for tuning)."""
@@ -647,18 +699,15 @@ class HybridRetriever:
 
 
 def confidence_of(
-    dense_all: Mapping[int, float],
-    sparse: Mapping[int, float],
-    top: Sequence[tuple[int, float]],
-    cfg: FusionConfig,
+    passage_cosine: float, question_cosine: float, bm25_top: float, cfg: FusionConfig
 ) -> float:
-    """How well the best passages match the question.
+    """How well the knowledge base matches the question.
 
-    The best cosine similarity among the top passages, plus a small, saturating credit for
-    a strong keyword (BM25) match; the weight and the floor are chosen on the dev split.
+    The best cosine similarity to an article's listed questions or (less `passage_margin`)
+    to a passage, plus a small, saturating credit for a strong keyword (BM25) match. The
+    margin, the credit's weight and the floor are chosen on the dev split.
     """
-    cosine = max((dense_all.get(i, 0.0) for i, _ in top), default=0.0)
-    bm25_top = max(sparse.values(), default=0.0)
+    cosine = max(question_cosine, passage_cosine - cfg.passage_margin)
     return cosine + cfg.confidence_bm25 * min(bm25_top / 10.0, 1.0)
 
 

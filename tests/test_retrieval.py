@@ -71,6 +71,10 @@ def test_filters_keep_general_articles_for_an_industry() -> None:
         ("my manager criticised my work", "feedback", None),
         ("cold email to a lawyer at a law firm", "outreach", "law"),
         ("what should I do with my life", None, None),
+        # whole words, not substrings: a tutorial is not a tutor, luxury is not UX
+        ("stuck in tutorial hell", None, None),
+        ("is a luxury goods job worth it", None, None),
+        ("I emailed two journalists", "outreach", "creative-arts"),  # stems still match
     ],
 )
 def test_filters_are_inferred_from_the_question(
@@ -81,8 +85,12 @@ def test_filters_are_inferred_from_the_question(
 
 def test_floor_uses_cosine_and_a_capped_keyword_credit() -> None:
     cfg = FusionConfig(confidence_bm25=0.1)
-    assert confidence_of({1: 0.3}, {1: 50.0}, [(1, 1.0)], cfg) == pytest.approx(0.4)
-    assert confidence_of({1: 0.3}, {}, [(1, 1.0)], cfg) == pytest.approx(0.3)
+    assert confidence_of(0.3, 0.0, 50.0, cfg) == pytest.approx(0.4)
+    assert confidence_of(0.3, 0.0, 0.0, cfg) == pytest.approx(0.3)
+    # a question match counts in full; a passage match less the margin
+    cfg = FusionConfig(passage_margin=0.1)
+    assert confidence_of(0.5, 0.35, 0.0, cfg) == pytest.approx(0.4)
+    assert confidence_of(0.4, 0.35, 0.0, cfg) == pytest.approx(0.35)
 
 
 # --- the real knowledge base ----------------------------------------------------------
@@ -118,6 +126,45 @@ def test_canonical_questions_find_their_article_first(
 def test_out_of_scope_questions_get_no_guidance(full_runtime, query: str) -> None:  # type: ignore[no-untyped-def]
     found = full_runtime.retriever().retrieve(query)
     assert found.rejected and found.results == []
+
+
+def test_an_articles_own_questions_find_it_and_are_never_shown(full_runtime) -> None:  # type: ignore[no-untyped-def]
+    """Questions are indexed for matching only: results show the article's passages."""
+    r = full_runtime.retriever()
+    question_ids = {row.chunk_id for row in r.rows if row.kind == "question"}
+    assert question_ids
+    hits = 0
+    articles = sorted({row.doc_id for row in r.rows})
+    for doc in articles:
+        asked = next(row.text for row in r.rows if row.doc_id == doc and row.kind == "question")
+        found = r.retrieve(asked, k=5)
+        hits += doc in [x.doc_id for x in found.results]
+        shown = {p.chunk_id for x in found.results for p in x.passages}
+        assert shown and not shown & question_ids, asked
+    assert hits >= 0.9 * len(articles)
+
+
+def test_a_match_on_a_question_alone_shows_the_closest_passage(
+    tmp_path: Path, small_kb: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    from assistant.runtime import Runtime
+    from tests.conftest import make_settings
+
+    path = small_kb / "articles/goals/smart-goals.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("\nsources:", '\nquestions: ["zorblax quandary for my plans"]\nsources:', 1),
+        encoding="utf-8",
+    )
+    rt = Runtime(make_settings(tmp_path, small_kb))
+    rt.__dict__["embedder"] = embedder
+    rt.index()
+    found = rt.retriever().with_config(floor=-1.0).retrieve("zorblax", k=3, method="bm25")
+    [result] = found.results  # only the question contains the word
+    assert result.doc_id == "smart-goals"
+    [passage] = result.passages
+    assert passage.heading != "Questions this article answers"
+    assert "zorblax" not in passage.text and passage.text
 
 
 def test_explicit_filters(full_runtime) -> None:  # type: ignore[no-untyped-def]

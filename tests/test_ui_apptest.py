@@ -379,6 +379,23 @@ def test_library_article_page_shows_the_article_and_its_sources(app_env: AppEnv)
 # --- Settings ---------------------------------------------------------------------------
 
 
+def test_a_library_question_is_asked_in_a_new_conversation(app_env: AppEnv) -> None:
+    article = load_articles(KNOWLEDGE)[0]
+    at = ask(open_app(), QUESTION)  # an earlier conversation is open
+    earlier = at.query_params["c"]
+    at.query_params["doc"] = article.id
+    at.switch_page("views/library.py").run()
+    asked = article.meta.questions[0]
+    assert at.expander[0].label == "Questions this article answers"
+    at.button(key="askq_0").click().run()
+    assert not at.exception, at.exception
+    [(role_q, text_q), (role_a, text_a)] = chat(at)
+    assert (role_q, text_q) == ("user", asked)
+    assert role_a == "assistant" and "[1]" in text_a
+    assert at.query_params["c"] != earlier
+    assert app_env.store().messages(at.query_params["c"])[0].content == asked
+
+
 def test_settings_shows_library_mode(app_env: AppEnv) -> None:
     at = open_app("views/settings.py")
     assert "Library mode" in at.main.caption[0].value

@@ -23,6 +23,7 @@ UI_DIR = Path(__file__).resolve().parent
 PAGES_DIR = UI_DIR / "views"
 LIBRARY_PAGE = "views/library.py"
 ASK_PAGE = "views/ask.py"
+PENDING_QUESTION = "pending_question"  # session key: a question another page asks on Ask
 
 
 @st.cache_resource(show_spinner=False)

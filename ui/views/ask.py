@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from common import (
     LIBRARY_PAGE,
+    PENDING_QUESTION,
     library_links,
     runtime,
     safe_markdown,
@@ -41,6 +42,14 @@ def open_conversation(cid: str | None) -> None:
         st.query_params["c"] = cid
     else:
         st.query_params.pop("c", None)
+
+
+# A question sent from another page (the Library's "Questions this article answers")
+# starts a new conversation.
+pending: str | None = st.session_state.pop(PENDING_QUESTION, None)
+if pending:
+    conversation = None
+    open_conversation(None)
 
 
 with st.sidebar:
@@ -130,8 +139,7 @@ messages = store.messages(conversation.id) if conversation else []
 for m in messages:
     render_message(m)
 
-pending = None
-if not messages:
+if not messages and not pending:
     st.markdown("**Try one of these:**")
     cols = st.columns(2)
     for i, q in enumerate(STARTERS):

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import streamlit as st
-from common import library_links, runtime, safe_markdown
+from common import ASK_PAGE, PENDING_QUESTION, library_links, runtime, safe_markdown
 
 from assistant.knowledge import INDUSTRIES, STAGE_LABELS, Article, load_articles
 
@@ -31,6 +31,13 @@ if doc and doc in by_id:
         st.rerun()
     st.caption(STAGE_LABELS.get(a.meta.stage, a.meta.stage))
     st.info(a.meta.summary, icon=":material/lightbulb:")
+    if a.meta.questions:
+        with st.expander("Questions this article answers"):
+            for i, q in enumerate(a.meta.questions):
+                if st.button(q, key=f"askq_{i}", icon=":material/forum:", type="tertiary"):
+                    # Ask opens a new conversation with this question
+                    st.session_state[PENDING_QUESTION] = q
+                    st.switch_page(ASK_PAGE)
     body = a.body
     # Links between articles (../stage/id.md) survive sanitising; point them here after it.
     st.markdown(library_links(safe_markdown(body, rt)))
