@@ -169,8 +169,10 @@ def retrieval_eval(
     tuning_rows = []
     if tune:
         grid: list[FusionConfig] = []
-        for lam, spw in itertools.product((0.7, 0.85, 1.0), (0.0, 0.2, 0.4)):
-            base_cfg = replace(no_floor, mmr_lambda=lam, second_passage_weight=spw)
+        for lam, decay, qw in itertools.product(
+            (0.7, 0.85, 1.0), (0.0, 0.3, 0.5, 0.7), (0.8, 0.9, 1.0)
+        ):
+            base_cfg = replace(no_floor, mmr_lambda=lam, hit_decay=decay, question_weight=qw)
             for rrf_k in (10, 30, 60):
                 grid.append(replace(base_cfg, method="rrf", rrf_k=rrf_k))
             for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
@@ -212,6 +214,7 @@ def retrieval_eval(
         echo(
             f"Chosen on dev: {chosen.method} rrf_k={chosen.rrf_k} "
             f"dense_weight={chosen.dense_weight} mmr_lambda={chosen.mmr_lambda} "
+            f"question_weight={chosen.question_weight} "
             f"floor={chosen.floor} confidence_bm25={chosen.confidence_bm25} "
             f"passage_margin={chosen.passage_margin}"
         )

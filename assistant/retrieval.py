@@ -47,7 +47,11 @@ class FusionConfig:
     # (articles list questions in a mentee's words; a match on one is the surer sign).
     passage_margin: float = 0.0
     stage_boost: float = 1.08
-    second_passage_weight: float = 0.0  # credit for an article's second-best passage
+    # An article's score sums its best `doc_hits` matches (questions or passages), the
+    # j-th weighted hit_decay**j: several good matches beat one lucky one.
+    hit_decay: float = 0.0
+    doc_hits: int = 4
+    question_weight: float = 1.0  # a match on one of an article's questions, vs a passage
 
 
 @dataclass(frozen=True)
@@ -449,11 +453,9 @@ def group_by_document(
     return [(d, best[d]) for d in order]
 
 
-def document_score(hits: Sequence[tuple[int, float]], second_weight: float) -> float:
-    """An article's score: its best passage, plus some credit for a second good one."""
-    best = hits[0][1]
-    second = hits[1][1] if len(hits) > 1 else 0.0
-    return best + second_weight * second
+def document_score(hits: Sequence[tuple[int, float]], decay: float, n: int) -> float:
+    """An article's score: its best match, plus decaying credit for its next ones."""
+    return sum(score * decay**j for j, (_, score) in enumerate(hits[:n]))
 
 
 def row_allowed(row: ChunkRow, stage: str | None, industry: str | None) -> bool:
@@ -632,6 +634,11 @@ class HybridRetriever:
             fused = rrf_fuse([d_rank, s_rank], cfg.rrf_k)
         else:
             fused = weighted_fuse(dense_all, sparse, cfg.dense_weight)
+        if cfg.question_weight != 1.0:
+            fused = {
+                i: s * (cfg.question_weight if self.rows[i].kind == "question" else 1.0)
+                for i, s in fused.items()
+            }
         if inferred_stage and not stage:
             fused = {
                 i: s * (cfg.stage_boost if self.rows[i].stage == inferred_stage else 1.0)
@@ -646,9 +653,9 @@ class HybridRetriever:
         )
         if confidence < cfg.floor:
             return Retrieval(query, [], True, confidence, filters, "below the relevance floor")
-        groups = group_by_document(ranked, self.rows, max(cfg.passages_per_doc, 2))
-        if cfg.second_passage_weight:
-            groups.sort(key=lambda g: -document_score(g[1], cfg.second_passage_weight))
+        groups = group_by_document(ranked, self.rows, max(cfg.passages_per_doc, cfg.doc_hits))
+        if cfg.hit_decay:
+            groups.sort(key=lambda g: -document_score(g[1], cfg.hit_decay, cfg.doc_hits))
         pool = groups[: max(k * 3, k)]
         shown = dict(
             group_by_document(

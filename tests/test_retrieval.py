@@ -14,6 +14,7 @@ from assistant.retrieval import (
     ChunkRow,
     FusionConfig,
     confidence_of,
+    document_score,
     group_by_document,
     infer_filters,
     mmr,
@@ -55,6 +56,15 @@ def test_grouping_keeps_best_passages_per_document() -> None:
     groups = group_by_document([(0, 0.9), (2, 0.8), (1, 0.7), (3, 0.6)], rows, 2)
     assert [g[0] for g in groups] == ["a", "b"]
     assert [i for i, _ in groups[0][1]] == [0, 1]
+
+
+def test_document_score_adds_decaying_credit_for_further_matches() -> None:
+    hits = [(0, 0.8), (1, 0.5), (2, 0.4), (3, 0.1)]
+    assert document_score(hits, 0.0, 4) == pytest.approx(0.8)
+    assert document_score(hits, 0.5, 2) == pytest.approx(0.8 + 0.25)
+    assert document_score(hits, 0.5, 4) == pytest.approx(0.8 + 0.25 + 0.1 + 0.0125)
+    # two good matches outrank one slightly better lucky one
+    assert document_score([(0, 0.7), (1, 0.6)], 0.5, 4) > document_score([(2, 0.75)], 0.5, 4)
 
 
 def test_filters_keep_general_articles_for_an_industry() -> None:
