@@ -170,7 +170,11 @@ def test_starter_question_gives_a_cited_answer_saved_in_the_store(app_env: AppEn
     assert (user.role, user.content) == ("user", STARTER)
     assert answer.role == "assistant" and answer.kind == "answer" and answer.status == "complete"
     assert answer.mode == "library"
-    assert [c["n"] for c in answer.citations] == list(range(1, len(sources) + 1))
+    # the sources shown are the ones the answer cites, under the numbers it uses
+    numbers = [c["n"] for c in answer.citations]
+    assert numbers[0] == 1 and numbers == sorted(set(numbers))
+    assert [s.split(" ", 1)[0] for s in sources] == [f"[{n}]" for n in numbers]
+    assert all(f"[{n}]" in text_a for n in numbers)
 
     # the conversation is listed (and marked as open) in the sidebar
     assert at.sidebar.button(key=f"conv_{cid}").label == f"▸ {STARTER}"
