@@ -359,3 +359,30 @@ def test_library_and_settings_pages(page: Any, server: AppServer) -> None:
     page.get_by_test_id("stMainBlockContainer").get_by_text(expected).wait_for()
     page.screenshot(path=str(shots / f"settings-{server.mode}.png"), full_page=True)
     assert page.get_by_test_id("stSidebarNav").get_by_text("Ask").count()
+
+
+def test_a_library_question_opens_a_new_conversation_on_ask(
+    page: Any, server: AppServer
+) -> None:
+    from assistant.knowledge import load_articles
+
+    article = next(a for a in load_articles(REPO_ROOT / "knowledge") if a.id == "cold-email")
+    asked = article.meta.questions[0]
+    page.goto(server.url + "/library?doc=cold-email")
+    page.get_by_text("Questions this article answers").click()
+    page.get_by_role("button", name=asked).click()
+
+    def href() -> str:  # the app sets it with history.replaceState
+        return str(page.evaluate("window.location.href"))
+
+    messages = page.get_by_test_id("stChatMessage")
+    wait_until(lambda: "c=" in href() and page.get_by_test_id("stFeedback").count(), 60,
+               "the answer")  # fmt: skip
+    assert asked in messages.nth(0).inner_text()
+    assert "[1]" in messages.nth(1).inner_text()
+    page.screenshot(
+        path=str(screenshots_dir() / f"library-question-{server.mode}.png"), full_page=True
+    )
+    cid = re.search(r"[?&]c=([0-9a-f-]+)", href())
+    assert cid
+    assert [m.content for m in server.store().messages(cid.group(1))][:1] == [asked]
