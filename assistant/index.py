@@ -341,6 +341,8 @@ def _build_locked(
         to_embed.extend(
             chunk_article(by_id[doc_id], settings.chunk_tokens, settings.chunk_overlap_tokens)
         )
+    # Batches of similar length pad little: short questions and long passages apart.
+    to_embed.sort(key=lambda c: len(c.embed_text))
     t0 = time.perf_counter()
     step = 64
     for start in range(0, len(to_embed), step):
