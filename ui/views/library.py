@@ -31,6 +31,9 @@ if doc and doc in by_id:
         st.rerun()
     st.caption(STAGE_LABELS.get(a.meta.stage, a.meta.stage))
     st.info(a.meta.summary, icon=":material/lightbulb:")
+    body = a.body
+    # Links between articles (../stage/id.md) survive sanitising; point them here after it.
+    st.markdown(library_links(safe_markdown(body, rt)))
     if a.meta.questions:
         with st.expander("Questions this article answers"):
             for i, q in enumerate(a.meta.questions):
@@ -38,9 +41,6 @@ if doc and doc in by_id:
                     # Ask opens a new conversation with this question
                     st.session_state[PENDING_QUESTION] = q
                     st.switch_page(ASK_PAGE)
-    body = a.body
-    # Links between articles (../stage/id.md) survive sanitising; point them here after it.
-    st.markdown(library_links(safe_markdown(body, rt)))
     st.divider()
     st.markdown("**Sources and frameworks**")
     for s in a.meta.sources:
