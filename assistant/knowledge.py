@@ -398,51 +398,32 @@ def chunk_article(article: Article, chunk_tokens: int = 200, overlap: int = 30) 
     assert isinstance(headers, MarkdownHeaderTextSplitter)
     assert isinstance(body, RecursiveCharacterTextSplitter)
     base_meta = article_metadata(article)
-    # An overview chunk (summary and topics) lets a question match the article as a whole.
-    overview = f"{article.meta.summary}\nTopics: {', '.join(article.meta.topics)}."
-    chunks: list[Chunk] = [
-        Chunk(
-            chunk_id=f"{article.id}::0",
-            doc_id=article.id,
-            ordinal=0,
-            text=overview,
-            heading="Overview",
-            metadata={**base_meta, "heading": "Overview", "ordinal": 0, "kind": "overview"},
-        )
-    ]
-    for section in headers.split_text(article.body):
-        heading_parts = [section.metadata[k] for k in ("h2", "h3") if k in section.metadata]
-        heading = " > ".join(str(h) for h in heading_parts)
-        for piece in body.split_text(section.page_content):
-            text = piece.strip()
-            if not text:
-                continue
-            ordinal = len(chunks)
-            chunks.append(
-                Chunk(
-                    chunk_id=f"{article.id}::{ordinal}",
-                    doc_id=article.id,
-                    ordinal=ordinal,
-                    text=text,
-                    heading=heading,
-                    metadata={
-                        **base_meta, "heading": heading, "ordinal": ordinal, "kind": "passage"
-                    },
-                )
-            )
-    for question in article.meta.questions:
+    chunks: list[Chunk] = []
+
+    def add(text: str, heading: str, kind: ChunkKind) -> None:
         ordinal = len(chunks)
         chunks.append(
             Chunk(
                 chunk_id=f"{article.id}::{ordinal}",
                 doc_id=article.id,
                 ordinal=ordinal,
-                text=question,
-                heading=QUESTIONS_HEADING,
-                metadata={**base_meta, "heading": QUESTIONS_HEADING, "ordinal": ordinal}
-                | {"kind": "question"},
+                text=text,
+                heading=heading,
+                metadata={**base_meta, "heading": heading, "ordinal": ordinal, "kind": kind},
             )
         )
+
+    # An overview chunk (summary and topics) lets a question match the article as a whole.
+    overview = f"{article.meta.summary}\nTopics: {', '.join(article.meta.topics)}."
+    add(overview, "Overview", "overview")
+    for section in headers.split_text(article.body):
+        heading_parts = [section.metadata[k] for k in ("h2", "h3") if k in section.metadata]
+        heading = " > ".join(str(h) for h in heading_parts)
+        for piece in body.split_text(section.page_content):
+            if text := piece.strip():
+                add(text, heading, "passage")
+    for question in article.meta.questions:
+        add(question, QUESTIONS_HEADING, "question")
     return chunks
 
 

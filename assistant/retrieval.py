@@ -634,14 +634,12 @@ class HybridRetriever:
             fused = rrf_fuse([d_rank, s_rank], cfg.rrf_k)
         else:
             fused = weighted_fuse(dense_all, sparse, cfg.dense_weight)
-        if cfg.question_weight != 1.0:
+        boost = inferred_stage if not stage else None
+        if cfg.question_weight != 1.0 or boost:
             fused = {
-                i: s * (cfg.question_weight if self.rows[i].kind == "question" else 1.0)
-                for i, s in fused.items()
-            }
-        if inferred_stage and not stage:
-            fused = {
-                i: s * (cfg.stage_boost if self.rows[i].stage == inferred_stage else 1.0)
+                i: s
+                * (cfg.question_weight if self.rows[i].kind == "question" else 1.0)
+                * (cfg.stage_boost if self.rows[i].stage == boost else 1.0)
                 for i, s in fused.items()
             }
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
