@@ -78,9 +78,9 @@ def score_runs(
     n = len(questions)
 
     def m(measure: Any) -> float:
-        # ir-measures averages over queries that have results; count rejected ones as 0.
-        covered = len({s.query_id for s in scored})
-        return float(agg.get(measure, 0.0)) * covered / n if n else 0.0
+        # ir-measures averages over every question in the qrels: a rejected question (no
+        # results) already counts as 0 there, so it is not scaled down a second time.
+        return float(agg.get(measure, 0.0))
 
     return Scores(
         recall_1=m(R @ 1),
@@ -93,6 +93,37 @@ def score_runs(
         ),
         false_rejection=sum(runs[q["id"]].rejected for q in questions) / n if n else 0.0,
     )
+
+
+def per_query(
+    questions: Sequence[dict[str, Any]], runs: dict[str, Retrieval], measure: Any
+) -> list[float]:
+    """One value of an ir-measures measure per question (a rejected question scores 0)."""
+    import ir_measures
+
+    qrels = [ir_measures.Qrel(q["id"], doc, 1) for q in questions for doc in q["relevant"]]
+    scored = [
+        ir_measures.ScoredDoc(q["id"], res.doc_id, float(100 - rank))
+        for q in questions
+        for rank, res in enumerate(runs[q["id"]].results)
+    ]
+    values = {m.query_id: float(m.value) for m in ir_measures.iter_calc([measure], qrels, scored)}
+    return [values.get(q["id"], 0.0) for q in questions]
+
+
+def bootstrap_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean over questions (scipy, fixed seed): how
+    far a figure could move with another sample of questions of the same kind."""
+    from scipy.stats import bootstrap
+
+    if len(set(values)) < 2:
+        v = float(values[0]) if values else 0.0
+        return v, v
+    res = bootstrap(
+        (np.asarray(values, dtype=float),), np.mean, confidence_level=level,
+        n_resamples=2000, method="percentile", random_state=np.random.default_rng(0),
+    )
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
 def run_all(
@@ -229,14 +260,30 @@ def retrieval_eval(
     }
     report: dict[str, Any] = {"config": asdict(chosen), "splits": {}}
     lines = [f"# Retrieval evaluation\n\nChosen configuration (on dev): `{asdict(chosen)}`\n"]
+    chosen_runs: dict[str, Retrieval] = {}
     for split, qs, oq in (("dev", dev, oos_dev), ("test", test, oos_test)):
         lines += [f"\n## {split} split ({len(qs)} questions, {len(oq)} out of scope)\n", HEADER]
         report["splits"][split] = {}
         for name, cfg in variants.items():
             r = retriever.with_config(**asdict(cfg))
-            s = score_runs(qs, run_all(r, qs, qvecs), run_all(r, oq, qvecs))
+            runs = run_all(r, qs, qvecs)
+            s = score_runs(qs, runs, run_all(r, oq, qvecs))
             report["splits"][split][name] = asdict(s)
             lines.append(s.row(name + (" ← chosen" if cfg.method == chosen.method else "")))
+            if cfg.method == chosen.method:
+                chosen_runs = runs
+        from ir_measures import RR, R
+
+        intervals = {
+            label: bootstrap_interval(per_query(qs, chosen_runs, measure))
+            for label, measure in (("recall_5", R @ 5), ("mrr_10", RR @ 10))
+        }
+        report["splits"][split]["chosen_95ci"] = intervals
+        lines.append(
+            f"\nChosen retriever, 95% bootstrap interval over these questions: Recall@5 "
+            f"{intervals['recall_5'][0]:.3f}–{intervals['recall_5'][1]:.3f}, MRR@10 "
+            f"{intervals['mrr_10'][0]:.3f}–{intervals['mrr_10'][1]:.3f}"
+        )
     # latency of the whole retrieve() on the test questions, query embedding included
     r = retriever.with_config(**asdict(chosen))
     times = []
