@@ -102,7 +102,7 @@ class ArticleMeta(BaseModel):
     # Questions in a mentee's own words that the article answers: shown in the Library and
     # indexed, each on its own, so a question phrased like a mentee's finds the article.
     questions: list[Annotated[str, Field(min_length=8, max_length=200)]] = Field(
-        default_factory=list, max_length=12
+        default_factory=list, max_length=24
     )
     sources: list[str] = Field(min_length=1)
     reviewed: dt.date

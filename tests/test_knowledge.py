@@ -179,7 +179,7 @@ def test_every_article_validates_and_ids_titles_unique() -> None:
 
 
 def test_every_article_lists_questions_in_a_mentees_words() -> None:
-    """6–12 questions each (knowledge/README.md); none repeated between articles."""
+    """6–24 questions each (knowledge/README.md); none repeated between articles."""
     counts = Counter(q.casefold().strip(" ?") for a in ARTICLES for q in a.meta.questions)
     assert [a.id for a in ARTICLES if len(a.meta.questions) < 6] == []
     assert [q for q, n in counts.items() if n > 1] == []
