@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from assistant.config import REPO_ROOT, Settings
 from assistant.embeddings import LocalOnnxEmbedder
-from assistant.index import IndexReport, build_index, open_chroma
+from assistant.index import HNSW, IndexReport, build_index, open_chroma
 from assistant.knowledge import Chunk, article_paths, chunk_article, load_articles
 
 KNOWLEDGE = REPO_ROOT / "knowledge"
@@ -142,7 +142,7 @@ def one_repetition(work: Path) -> Sample:
     def add_only() -> None:
         """The Chroma side of a full index alone: the same adds, vectors already computed."""
         col = client.create_collection(
-            "bench-add-only", embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            "bench-add-only", embedding_function=None, configuration={"hnsw": HNSW}
         )
         for start in range(0, len(chunks), ADD_STEP):
             batch = chunks[start : start + ADD_STEP]

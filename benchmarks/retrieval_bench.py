@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from assistant.config import REPO_ROOT, Settings
 from assistant.embeddings import LocalOnnxEmbedder
-from assistant.index import active_collection, build_index, open_chroma
+from assistant.index import HNSW, active_collection, build_index, open_chroma
 from assistant.knowledge import STAGES
 from assistant.retrieval import ChunkRow, HybridRetriever, default_fusion_config, infer_filters
 
@@ -298,7 +298,7 @@ def synthetic_corpus(
     col = client.create_collection(
         f"bench-synthetic-{size}",
         embedding_function=None,
-        configuration={"hnsw": {"space": "cosine"}},
+        configuration={"hnsw": HNSW},
     )
     start = time.perf_counter()
     for s in range(0, size, ADD_BATCH):

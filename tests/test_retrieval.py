@@ -154,6 +154,19 @@ def test_an_articles_own_questions_find_it_and_are_never_shown(full_runtime) -> 
     assert hits >= 0.9 * len(articles)
 
 
+def test_dense_search_matches_an_exact_search_on_the_real_knowledge_base(full_runtime) -> None:  # type: ignore[no-untyped-def]
+    """Chroma's HNSW graph is built wide enough (index.HNSW) that its nearest chunks are
+    the exact nearest ones here; at Chroma's defaults some differed, build to build."""
+    r = full_runtime.retriever()
+    queries = [row.text for row in r.rows if row.kind == "question"][::25]
+    assert len(queries) >= 60
+    vecs = np.asarray(r.embedder.embed_documents(queries), dtype=np.float32)
+    n = r.config.candidates
+    for query, qvec in zip(queries, vecs, strict=True):
+        exact = set(np.argsort(-(r.vectors @ qvec))[:n].tolist())
+        assert set(r.dense_scores(qvec, n, None, None)) == exact, query
+
+
 def test_a_match_on_a_question_alone_shows_the_closest_passage(
     tmp_path: Path, small_kb: Path, embedder
 ) -> None:  # type: ignore[no-untyped-def]
