@@ -201,7 +201,7 @@ def retrieval_eval(
     if tune:
         grid: list[FusionConfig] = []
         for lam, decay, qw in itertools.product(
-            (0.7, 0.85, 1.0), (0.0, 0.3, 0.5, 0.7), (0.8, 0.9, 1.0)
+            (0.7, 0.85, 1.0), (0.0, 0.3, 0.5, 0.7), (0.7, 0.8, 0.9, 1.0)
         ):
             base_cfg = replace(no_floor, mmr_lambda=lam, hit_decay=decay, question_weight=qw)
             for rrf_k in (10, 30, 60):
