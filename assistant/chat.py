@@ -236,9 +236,11 @@ def _words(text: str) -> set[str]:
 
 def _units(text: str) -> list[str]:
     """Sentences and list items of a passage, cleaned of Markdown markup. Sentences that
-    only point to another article ("see …") are left out: they are not advice."""
+    only point to another article ("see …") are left out: they are not advice; nor are
+    quoted sample messages (lines starting '>'), which read as noise out of context."""
     units: list[str] = []
     for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.)\s)", text):
+        block = "\n".join(ln for ln in block.splitlines() if not ln.lstrip().startswith(">"))
         block = re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", block.strip())
         block = re.sub(r"\s*\n\s*", " ", block)
         if not block or block.startswith(("#", "|", "Topics:", ">")):

@@ -78,6 +78,21 @@ def test_library_answer_is_deterministic_and_cited() -> None:
     assert bullets and all(re.search(r"\[\d\]$", b) for b in bullets)
 
 
+def test_library_answer_leaves_out_quoted_sample_messages() -> None:
+    """A sample message under a bold label used to come out as one bullet full of '>'."""
+    text = (
+        "**Weak version**\n> Subject: Mentorship opportunity\n>\n> Dear Sir/Madam,\n>\n"
+        "> My name is Priya and I am a recent graduate with a passion for data.\n\n"
+        "Name the shared link in the subject line so they know why you wrote to them."
+    )
+    question = "what subject line should my email to a mentor have"
+    a = compose_library_answer(question, [cite(1, text)])
+    bullets = [line for line in a.splitlines() if line.startswith("- ")]
+    assert bullets == [
+        "- Name the shared link in the subject line so they know why you wrote to them. [1]"
+    ]
+
+
 # --- library mode over the real knowledge base -----------------------------------------
 
 
