@@ -234,6 +234,11 @@ def _words(text: str) -> set[str]:
     return {w[:6] for w in WORD_RE.findall(text.lower()) if w not in STOP}
 
 
+# An article's sentences about itself ("This article covers …") say what it contains, not
+# what to do; disclaimers ("This article is not legal advice") stay.
+ROADMAP_RE = re.compile(r"^This (?:article|guide) (?:gives|covers|explains|helps|shows|is about)\b")
+
+
 def _units(text: str) -> list[str]:
     """Sentences and list items of a passage, cleaned of Markdown markup. Sentences that
     only point to another article ("see …") are left out: they are not advice; nor are
@@ -251,7 +256,11 @@ def _units(text: str) -> list[str]:
             sentence = sentence.strip()
             if sentence:
                 units.append(sentence)
-    return [u for u in units if 6 <= len(u.split()) <= 60 and not u.startswith("Topics:")]
+    return [
+        u
+        for u in units
+        if 6 <= len(u.split()) <= 60 and not u.startswith("Topics:") and not ROADMAP_RE.match(u)
+    ]
 
 
 ACTION_RE = re.compile(

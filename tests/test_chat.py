@@ -93,6 +93,17 @@ def test_library_answer_leaves_out_quoted_sample_messages() -> None:
     ]
 
 
+def test_library_answer_skips_what_an_article_says_about_itself() -> None:
+    text = (
+        "This article gives you a simple routine for those moments. "
+        "Ask for one example of when the problem showed up, so you know what to change. "
+        "This article is not legal advice, so speak to a union rep about formal steps."
+    )
+    a = compose_library_answer("how do I find out what to change", [cite(1, text)])
+    assert "simple routine" not in a
+    assert "Ask for one example" in a and "not legal advice" in a
+
+
 # --- library mode over the real knowledge base -----------------------------------------
 
 
