@@ -671,7 +671,12 @@ class HybridRetriever:
         for gi in order:
             doc_id, hits = pool[gi]
             first = self.rows[hits[0][0]]
-            passages = shown.get(doc_id) or [self.best_shown(doc_id, qvec, fused)]
+            passages = list(shown.get(doc_id, []))
+            if len(passages) < cfg.passages_per_doc:
+                passages += self.closest_shown(
+                    doc_id, qvec, fused, cfg.passages_per_doc - len(passages),
+                    exclude={i for i, _ in passages},
+                )
             results.append(
                 Result(
                     doc_id=doc_id,
@@ -687,13 +692,22 @@ class HybridRetriever:
             )
         return Retrieval(query, results, False, confidence, filters)
 
-    def best_shown(
-        self, doc_id: str, qvec: npt.NDArray[np.float32], fused: Mapping[int, float]
-    ) -> tuple[int, float]:
-        """The article's passage closest to the query (when only its questions matched)."""
-        rows = self._shown_rows[doc_id]
-        best = rows[int(np.argmax(self.vectors[rows] @ qvec))]
-        return best, fused.get(best, 0.0)
+    def closest_shown(
+        self,
+        doc_id: str,
+        qvec: npt.NDArray[np.float32],
+        fused: Mapping[int, float],
+        n: int,
+        exclude: set[int],
+    ) -> list[tuple[int, float]]:
+        """The article's n passages closest to the query, besides those it already shows:
+        an article found through its questions, or through one passage, still shows the
+        parts of it that answer the question (its steps, not only its opening)."""
+        rows = [i for i in self._shown_rows[doc_id] if i not in exclude]
+        if not rows or n <= 0:
+            return []
+        order = np.argsort(-(self.vectors[rows] @ qvec))[:n]
+        return [(rows[int(j)], fused.get(rows[int(j)], 0.0)) for j in order]
 
     def with_config(self, **changes: Any) -> HybridRetriever:
         """A retriever sharing this one's loaded index, with other settings (for tuning)."""

@@ -185,9 +185,11 @@ def test_a_match_on_a_question_alone_shows_the_closest_passage(
     found = rt.retriever().with_config(floor=-1.0).retrieve("zorblax", k=3, method="bm25")
     [result] = found.results  # only the question contains the word
     assert result.doc_id == "smart-goals"
-    [passage] = result.passages
-    assert passage.heading != "Questions this article answers"
-    assert "zorblax" not in passage.text and passage.text
+    # its closest passages instead, up to passages_per_doc of them, never the question
+    assert len(result.passages) == rt.retriever().config.passages_per_doc == 3
+    for passage in result.passages:
+        assert passage.heading != "Questions this article answers"
+        assert "zorblax" not in passage.text and passage.text
 
 
 def test_explicit_filters(full_runtime) -> None:  # type: ignore[no-untyped-def]

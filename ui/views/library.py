@@ -36,6 +36,11 @@ if doc and doc in by_id:
     st.markdown(library_links(safe_markdown(body, rt)))
     if a.meta.questions:
         with st.expander("Questions this article answers"):
+            # Streamlit centres a button's label; long questions read better left-aligned.
+            st.html(
+                "<style>[class*='st-key-askq_'] button {justify-content: flex-start;"
+                " text-align: left}</style>"
+            )
             for i, q in enumerate(a.meta.questions):
                 if st.button(q, key=f"askq_{i}", icon=":material/forum:", type="tertiary"):
                     # Ask opens a new conversation with this question
