@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,37 +23,22 @@ from typing import Any
 
 from assistant.config import REPO_ROOT, Settings
 
-APP = REPO_ROOT / "ui" / "app.py"
+# Chromium and the app server are started as in the browser tests (one harness for both).
+sys.path.insert(0, str(REPO_ROOT))
+from tests.browser_support import (
+    APP,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    app_env,
+    free_port,
+    stop,
+    streamlit_command,
+)
+
 KNOWLEDGE = REPO_ROOT / "knowledge"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 FIRST_PAGE_GOAL = 5.0  # seconds, `streamlit run` to a usable first page
 RERUN_GOAL = 0.200  # seconds per rerun of a page (judged on the p95)
 QUESTION = "How do I write a cold email to a possible mentor?"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def app_env(data_dir: Path, db_url: str) -> dict[str, str]:
-    """The environment without any model or MENTOR_* setting of the caller: library mode."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("MENTOR_", "STREAMLIT_")) and k != "OPENAI_API_KEY"
-    }
-    env.update(MENTOR_DATA_DIR=str(data_dir), MENTOR_DATABASE_URL=db_url)
-    return env
 
 
 def build_index(data_dir: Path) -> float:
@@ -91,20 +75,16 @@ def first_page(browser: Any, data_dir: Path, work: Path) -> tuple[float, float]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     db_url = f"sqlite:///{work / f'bench-{port}.db'}"
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     log = (work / f"streamlit-{port}.log").open("wb")
     start = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, env=app_env(data_dir, db_url), cwd=work, stdout=log, stderr=subprocess.STDOUT
+        streamlit_command(port),
+        env=app_env(data_dir, db_url),
+        cwd=work,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     healthy = 0.0
     try:
@@ -128,12 +108,7 @@ def first_page(browser: Any, data_dir: Path, work: Path) -> tuple[float, float]:
         visible = time.perf_counter() - start
     finally:
         context.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
     return healthy, visible
 

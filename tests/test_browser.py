@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -25,18 +23,17 @@ import pytest
 
 from assistant.config import REPO_ROOT
 from assistant.store import Store
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    app_env,
+    free_port,
+    stop,
+    streamlit_command,
+)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 30_000
 QUESTION = "How do I write a cold email to a possible mentor?"
 MODEL_ANSWER = (
@@ -52,12 +49,6 @@ def screenshots_dir() -> Path:
     path = Path(os.environ.get("MENTOR_ARTIFACTS", str(REPO_ROOT / "artifacts"))) / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_until(check: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
@@ -91,16 +82,10 @@ class AppServer:
 def start_streamlit(
     port: int, env: dict[str, str], cwd: Path, log: Path
 ) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "ui" / "app.py"),
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            streamlit_command(port), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
+        )
     health = f"http://127.0.0.1:{port}/_stcore/health"
     deadline = time.monotonic() + 60
     while True:
@@ -116,16 +101,6 @@ def start_streamlit(
             stop(proc)
             raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()}")
         time.sleep(0.2)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -152,11 +127,7 @@ def server(
     mode: str = request.param
     tmp = tmp_path_factory.mktemp(f"browser-{mode}")
     db_url = f"sqlite:///{tmp / 'mentor.db'}"
-    env = {
-        k: v for k, v in os.environ.items()
-        if not k.startswith(("MENTOR_", "STREAMLIT_")) and k != "OPENAI_API_KEY"
-    }  # fmt: skip
-    env.update(MENTOR_DATA_DIR=str(full_runtime.settings.data_dir), MENTOR_DATABASE_URL=db_url)
+    env = app_env(full_runtime.settings.data_dir, db_url)
     fake = None
     if mode == "model":
         from tests.fake_openai import FakeOpenAI
