@@ -55,6 +55,21 @@ HEADER = (
 )
 
 
+def _ir_input(
+    questions: Sequence[dict[str, Any]], runs: dict[str, Retrieval]
+) -> tuple[list[Any], list[Any]]:
+    """The labels (qrels) and the ranked results (run) of these questions, for ir-measures."""
+    import ir_measures
+
+    qrels = [ir_measures.Qrel(q["id"], doc, 1) for q in questions for doc in q["relevant"]]
+    scored = [
+        ir_measures.ScoredDoc(q["id"], res.doc_id, float(100 - rank))
+        for q in questions
+        for rank, res in enumerate(runs[q["id"]].results)
+    ]
+    return qrels, scored
+
+
 def score_runs(
     questions: Sequence[dict[str, Any]],
     runs: dict[str, Retrieval],
@@ -63,12 +78,7 @@ def score_runs(
     import ir_measures
     from ir_measures import RR, R, Success, nDCG
 
-    qrels = [ir_measures.Qrel(q["id"], doc, 1) for q in questions for doc in q["relevant"]]
-    scored = []
-    for q in questions:
-        r = runs[q["id"]]
-        for rank, res in enumerate(r.results):
-            scored.append(ir_measures.ScoredDoc(q["id"], res.doc_id, float(100 - rank)))
+    qrels, scored = _ir_input(questions, runs)
     if not scored:  # every query rejected
         agg: dict[Any, float] = {}
     else:
@@ -101,12 +111,7 @@ def per_query(
     """One value of an ir-measures measure per question (a rejected question scores 0)."""
     import ir_measures
 
-    qrels = [ir_measures.Qrel(q["id"], doc, 1) for q in questions for doc in q["relevant"]]
-    scored = [
-        ir_measures.ScoredDoc(q["id"], res.doc_id, float(100 - rank))
-        for q in questions
-        for rank, res in enumerate(runs[q["id"]].results)
-    ]
+    qrels, scored = _ir_input(questions, runs)
     values = {m.query_id: float(m.value) for m in ir_measures.iter_calc([measure], qrels, scored)}
     return [values.get(q["id"], 0.0) for q in questions]
 
