@@ -1,151 +1,71 @@
-"""Grounded conversation: rewrite the follow-up, retrieve, answer with numbered citations,
-verify them, stream to the caller, and save every step.
+"""Ask: grounded conversation — rewrite the follow-up, retrieve, answer with numbered
+citations — over the shared generation layer (events, the output guard, the checked
+stream, saving). Only what is specific to answering questions lives here.
 
-``run_turn`` is a generator of events (``Status``, ``Token``, ``Done``) so the CLI and the
-UI can stream. The pure parts — citation checks, budgets, library-mode composition — are
-plain functions below it.
+``run_turn`` is a generator of events (``Status``, ``Token``, ``Done``) so every face can
+stream; ``assistant.runtime.Runtime.ask`` is the entry the faces call.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
 
+from assistant.compose import LIBRARY_LABEL, compose_library_answer
 from assistant.config import Settings
 from assistant.errors import InputError, ModelError
+from assistant.generation import (
+    HOLDBACK,
+    LIBRARY_MODE,
+    CheckedStream,
+    Citation,
+    Done,
+    Event,
+    Kind,
+    OutputGuard,
+    Status,
+    Token,
+    TurnResult,
+    cited_only,
+    history_of,
+    new_canary,
+    record_turn,
+    start_turn,
+    stream_text,
+    verify_citations,
+)
 from assistant.knowledge import STAGE_LABELS, count_tokens
-from assistant.llm import ChatModel, Usage
+from assistant.llm import ChatModel
 from assistant.prompts import ANSWER_SYSTEM, SourceText, answer_messages, rewrite_messages
 from assistant.retrieval import Result, Retrieval, Retriever
-from assistant.safety import (
-    BLOCKED_REPLY,
-    CRISIS_MESSAGE,
-    SanitiseReport,
-    clean_question,
-    is_crisis,
-    obviously_out_of_scope,
-    sanitise_output,
-)
+from assistant.safety import CRISIS_MESSAGE, clean_question, is_crisis, obviously_out_of_scope
 from assistant.store import Store
 
-Kind = Literal["answer", "no_guidance", "out_of_scope", "crisis", "error"]
-LIBRARY_MODE = "library"
-LIBRARY_LABEL = "**Library mode** — composed from our guidance; no AI model is configured."
-
-
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    doc_id: str
-    title: str
-    path: str
-    heading: str
-    text: str
-    stage: str = ""
-    summary: str = ""  # the article's overview, when a body passage was also found
-
-    @property
-    def prompt_text(self) -> str:
-        return f"{self.summary}\n\n{self.text}" if self.summary else self.text
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "path": self.path,
-            "heading": self.heading,
-            "text": self.text,
-            "stage": self.stage,
-        }
-
-
-@dataclass
-class TurnResult:
-    answer: str
-    kind: Kind
-    mode: str
-    grounded: bool
-    citations: list[Citation] = field(default_factory=list)
-    invalid_citations: int = 0
-    standalone_question: str = ""
-    status: str = "complete"
-    error: str | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    timings: dict[str, float] = field(default_factory=dict)
-    conversation_id: str | None = None
-    message_id: int | None = None
-    retrieval: Retrieval | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "answer": self.answer,
-            "mode": self.mode,
-            "kind": self.kind,
-            "grounded": self.grounded,
-            "citations": [c.to_dict() for c in self.citations],
-            "invalid_citations": self.invalid_citations,
-            "standalone_question": self.standalone_question,
-            "status": self.status,
-            "error": self.error,
-            "conversation_id": self.conversation_id,
-            "timings_ms": {k: round(v * 1000, 1) for k, v in self.timings.items()},
-        }
-
-
-@dataclass(frozen=True)
-class Status:
-    text: str
-
-
-@dataclass(frozen=True)
-class Token:
-    """A streamed piece. ``text`` is the new raw piece; ``shown`` is the whole answer so far,
-    already sanitised — render ``shown``, never the raw pieces."""
-
-    text: str
-    shown: str
-
-
-@dataclass(frozen=True)
-class Done:
-    result: TurnResult
-
-
-Event = Status | Token | Done
+__all__ = [
+    "HOLDBACK",
+    "LIBRARY_LABEL",
+    "LIBRARY_MODE",
+    "Citation",
+    "Done",
+    "Event",
+    "Kind",
+    "Status",
+    "Token",
+    "TurnResult",
+    "ask",
+    "compose_library_answer",
+    "fit_budget",
+    "library_rewrite",
+    "run_turn",
+    "sources_from",
+    "verify_citations",
+]
 
 
 # --- pure helpers -------------------------------------------------------------------
-
-CITE_RE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-
-
-def verify_citations(answer: str, valid: int) -> tuple[str, list[int], int]:
-    """Keep citations to sources 1..valid; drop the rest. (text, cited numbers, invalid count)."""
-    cited: list[int] = []
-    invalid = 0
-
-    def fix(m: re.Match[str]) -> str:
-        nonlocal invalid
-        keep = []
-        for part in re.split(r"\s*[,;]\s*", m.group(1)):
-            n = int(part)
-            if 1 <= n <= valid:
-                keep.append(n)
-                if n not in cited:
-                    cited.append(n)
-            else:
-                invalid += 1
-        return "".join(f"[{n}]" for n in keep)
-
-    text = CITE_RE.sub(fix, answer)
-    text = re.sub(r"[ \t]+([.,;:])", r"\1", text)
-    return text, cited, invalid
 
 
 def sources_from(results: Sequence[Result], max_sources: int = 5) -> list[Citation]:
@@ -219,96 +139,6 @@ def library_rewrite(question: str, history: Sequence[tuple[str, str]]) -> str:
     return question
 
 
-SENT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(])")
-WORD_RE = re.compile(r"[a-z][a-z'-]+")
-STOP = frozenset(
-    (
-        "a an and are as at be but by can do for from have how i if in into is it its me my "
-        "not of on or so that the their them then there they this to was we what when where "
-        "which who will with you your should would could about get"
-    ).split()
-)
-
-
-def _words(text: str) -> set[str]:
-    return {w[:6] for w in WORD_RE.findall(text.lower()) if w not in STOP}
-
-
-# An article's sentences about itself ("This article covers …") say what it contains, not
-# what to do; disclaimers ("This article is not legal advice") stay.
-ROADMAP_RE = re.compile(r"^This (?:article|guide) (?:gives|covers|explains|helps|shows|is about)\b")
-
-
-def _units(text: str) -> list[str]:
-    """Sentences and list items of a passage, cleaned of Markdown markup. Sentences that
-    only point to another article ("see …") are left out: they are not advice; nor are
-    quoted sample messages (lines starting '>'), which read as noise out of context."""
-    units: list[str] = []
-    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.)\s)", text):
-        block = "\n".join(ln for ln in block.splitlines() if not ln.lstrip().startswith(">"))
-        block = re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", block.strip())
-        block = re.sub(r"\s*\n\s*", " ", block)
-        if not block or block.startswith(("#", "|", "Topics:", ">")):
-            continue
-        for sentence in SENT_SPLIT_RE.split(block):
-            if "](" in sentence:
-                continue
-            sentence = sentence.strip()
-            if sentence:
-                units.append(sentence)
-    return [
-        u
-        for u in units
-        if 6 <= len(u.split()) <= 60 and not u.startswith("Topics:") and not ROADMAP_RE.match(u)
-    ]
-
-
-ACTION_RE = re.compile(
-    r"^(Ask|Write|Start|Keep|Send|Pick|Choose|Name|Try|Make|Set|List|Book|Say|Thank|Offer|"
-    r"Use|Tell|Note|Plan|Prepare|Follow|Be|Avoid|Don't|Do)\b"
-)
-
-
-def compose_library_answer(question: str, sources: Sequence[Citation], max_points: int = 7) -> str:
-    """A deterministic answer made of the most relevant sentences and steps, each cited."""
-    qwords = _words(question)
-    scored: list[tuple[float, int, int, str]] = []
-    for src in sources:
-        for pos, unit in enumerate(_units(src.text)):
-            overlap = len(qwords & _words(unit))
-            if overlap < (0 if src.n == 1 else 1 if src.n == 2 else 2):
-                continue  # lower-ranked sources contribute only what touches the question
-            actionable = 0.5 if ACTION_RE.match(unit) else 0.0
-            rank_prior = 1.5 / src.n
-            scored.append((overlap + actionable + rank_prior - pos * 0.05, src.n, pos, unit))
-    scored.sort(key=lambda t: -t[0])
-    chosen: list[tuple[int, int, str]] = []
-    seen: list[set[str]] = []
-    per_source: dict[int, int] = {}
-    for _, n, pos, unit in scored:
-        w = _words(unit)
-        if any(len(w & s) / max(1, len(w | s)) > 0.5 for s in seen):
-            continue
-        if per_source.get(n, 0) >= (4 if n == 1 else 2):
-            continue
-        chosen.append((n, pos, unit))
-        seen.append(w)
-        per_source[n] = per_source.get(n, 0) + 1
-        if len(chosen) >= max_points:
-            break
-    # Keep the guidance in reading order: by source, then position in the passage.
-    chosen.sort(key=lambda t: (t[0], t[1]))
-    lines = [LIBRARY_LABEL, "", "Here is what our guidance says:", ""]
-    lines += [f"- {unit} [{n}]" for n, _, unit in chosen]
-    cited = sorted({n for n, _, _ in chosen})
-    lines += [
-        "",
-        "Read more: "
-        + "; ".join(f"[{n}] {next(s.title for s in sources if s.n == n)}" for n in cited),
-    ]
-    return "\n".join(lines)
-
-
 def no_guidance_message(topics: Sequence[str]) -> str:
     listed = ", ".join(topics)
     return (
@@ -324,6 +154,8 @@ def covered_topics() -> list[str]:
 
 
 # --- the turn -----------------------------------------------------------------------
+
+Steps = Generator[Event, None, TurnResult]
 
 
 def run_turn(
@@ -344,206 +176,160 @@ def run_turn(
     timings: dict[str, float] = {}
     mode = model.name if model is not None else LIBRARY_MODE
     question = clean_question(question, settings.max_question_chars)  # raises InputError
-
     if store is not None:
-        if conversation_id is None or store.get_conversation(conversation_id) is None:
-            conversation_id = store.create_conversation(_title_for(question)).id
-        if history is None:
-            history = [
-                (m.role, m.content)
-                for m in store.messages(conversation_id)
-                if m.status == "complete" and m.kind not in ("crisis",)
-            ]
-        store.add_message(conversation_id, "user", question)
-    history = list(history or [])[-12:]
-
-    def finish(result: TurnResult) -> Done:
-        result.timings = {**timings, "total": time.perf_counter() - t_start}
-        result.conversation_id = conversation_id
-        if store is not None and conversation_id is not None:
-            msg = store.add_message(
-                conversation_id,
-                "assistant",
-                result.answer,
-                status=result.status,
-                kind=result.kind,
-                mode=result.mode,
-                citations=[c.to_dict() for c in result.citations],
-                prompt_tokens=result.prompt_tokens or None,
-                completion_tokens=result.completion_tokens or None,
-                latency_ms=int(result.timings["total"] * 1000),
-                error=result.error,
-            )
-            result.message_id = msg.id
-        return Done(result)
-
-    if is_crisis(question):
-        yield finish(TurnResult(CRISIS_MESSAGE, "crisis", mode, grounded=False))
-        return
-    if obviously_out_of_scope(question):
-        yield finish(
-            TurnResult(
-                no_guidance_message(covered_topics()),
-                "out_of_scope",
-                mode,
-                grounded=False,
-                standalone_question=question,
-            )
+        if history is None and conversation_id and store.get_conversation(conversation_id):
+            history = history_of(store, conversation_id)
+        conversation_id = start_turn(
+            store, question, feature="ask", conversation_id=conversation_id
         )
-        return
+    past = list(history or [])[-12:]
 
-    # 1. standalone question
+    def steps() -> Steps:
+        early = _early_reply(question, mode)
+        if early is not None:
+            return early
+        standalone = yield from _standalone(question, past, model, timings)
+        yield Status("Searching the guidance…")
+        t0 = time.perf_counter()
+        retrieval = retriever.retrieve(standalone, k=settings.top_k)
+        timings["retrieve"] = time.perf_counter() - t0
+        if retrieval.rejected or not retrieval.results:
+            return _no_guidance(mode, standalone, retrieval)
+        sources = sources_from(retrieval.results)
+        if model is None:
+            result = yield from _library_answer(standalone, sources, timings)
+        else:
+            guard = OutputGuard.for_prompt(ANSWER_SYSTEM, canary or new_canary(), allowed_urls)
+            result = yield from _model_answer(
+                question, standalone, sources, past, model, guard, settings, timings
+            )
+        result.standalone_question = standalone
+        result.retrieval = retrieval
+        return result
+
+    result = yield from steps()
+    result.timings = {**timings, "total": time.perf_counter() - t_start}
+    result.conversation_id = conversation_id
+    if store is not None and conversation_id is not None:
+        result.message_id = record_turn(store, conversation_id, result)
+    yield Done(result)
+
+
+def _early_reply(question: str, mode: str) -> TurnResult | None:
+    """Crisis and obviously-out-of-scope messages are answered before any search."""
+    if is_crisis(question):
+        return TurnResult(CRISIS_MESSAGE, "crisis", mode, grounded=False)
+    if obviously_out_of_scope(question):
+        return TurnResult(
+            no_guidance_message(covered_topics()),
+            "out_of_scope",
+            mode,
+            grounded=False,
+            standalone_question=question,
+        )
+    return None
+
+
+def _no_guidance(mode: str, standalone: str, retrieval: Retrieval) -> TurnResult:
+    return TurnResult(
+        no_guidance_message(covered_topics()),
+        "no_guidance",
+        mode,
+        grounded=False,
+        standalone_question=standalone,
+        retrieval=retrieval,
+    )
+
+
+def _standalone(
+    question: str,
+    history: list[tuple[str, str]],
+    model: ChatModel | None,
+    timings: dict[str, float],
+) -> Generator[Event, None, str]:
+    """The follow-up as a question that stands alone (the model rewrites it; without one,
+    a short or referring follow-up is joined to the previous question)."""
     t0 = time.perf_counter()
     standalone = question
-    if history:
-        if model is not None:
-            yield Status("Understanding your follow-up…")
-            try:
-                rewritten = model.complete(rewrite_messages(question, history)).strip()
-                if 3 <= len(rewritten) <= 600:
-                    standalone = rewritten
-            except ModelError:
-                standalone = library_rewrite(question, history)
-        else:
+    if history and model is not None:
+        yield Status("Understanding your follow-up…")
+        try:
+            rewritten = model.complete(rewrite_messages(question, history)).strip()
+            if 3 <= len(rewritten) <= 600:
+                standalone = rewritten
+        except ModelError:
             standalone = library_rewrite(question, history)
+    elif history:
+        standalone = library_rewrite(question, history)
     timings["rewrite"] = time.perf_counter() - t0
+    return standalone
 
-    # 2. retrieve
-    yield Status("Searching the guidance…")
+
+def _library_answer(
+    standalone: str, sources: list[Citation], timings: dict[str, float]
+) -> Steps:
     t0 = time.perf_counter()
-    retrieval = retriever.retrieve(standalone, k=settings.top_k)
-    timings["retrieve"] = time.perf_counter() - t0
-    if retrieval.rejected or not retrieval.results:
-        yield finish(
-            TurnResult(
-                no_guidance_message(covered_topics()),
-                "no_guidance",
-                mode,
-                grounded=False,
-                standalone_question=standalone,
-                retrieval=retrieval,
-            )
-        )
-        return
-    sources = sources_from(retrieval.results)
+    text = compose_library_answer(standalone, sources)
+    text, cited, invalid = verify_citations(text, len(sources))
+    timings["compose"] = time.perf_counter() - t0
+    yield from stream_text(text)
+    return TurnResult(
+        text,
+        "answer",
+        LIBRARY_MODE,
+        grounded=True,
+        citations=cited_only(sources, cited),
+        invalid_citations=invalid,
+    )
 
-    # 3. answer
-    if model is None:
-        t0 = time.perf_counter()
-        text = compose_library_answer(standalone, sources)
-        text, cited, invalid = verify_citations(text, len(sources))
-        timings["compose"] = time.perf_counter() - t0
-        so_far = ""
-        for piece in _pieces(text):
-            so_far += piece
-            yield Token(piece, so_far)
-        yield finish(
-            TurnResult(
-                text,
-                "answer",
-                mode,
-                grounded=True,
-                citations=[s for s in sources if s.n in cited],
-                invalid_citations=invalid,
-                standalone_question=standalone,
-                retrieval=retrieval,
-            )
-        )
-        return
 
-    canary = canary or f"CANARY-{secrets.token_hex(8)}"
+def _model_answer(
+    question: str,
+    standalone: str,
+    sources: list[Citation],
+    history: list[tuple[str, str]],
+    model: ChatModel,
+    guard: OutputGuard,
+    settings: Settings,
+    timings: dict[str, float],
+) -> Steps:
     t0 = time.perf_counter()
     sources, trimmed_history = fit_budget(sources, history, question, settings)
     messages = answer_messages(
         question if standalone == question else f"{question}\n(Standalone: {standalone})",
         [SourceText(s.n, s.title, s.heading, s.prompt_text) for s in sources],
         trimmed_history,
-        canary,
+        guard.canary,
     )
     timings["prompt"] = time.perf_counter() - t0
     yield Status("Writing the answer…")
-    usage = Usage()
-    raw = ""
     t0 = time.perf_counter()
-    try:
-        for piece in model.stream(messages, usage):
-            raw += piece
-            if leaks_prompt(raw, canary):
-                break  # check_output below replaces the whole answer
-            # Hold back the tail: a leak or a link may still be half-written there.
-            shown, _ = check_output(raw[: max(0, len(raw) - HOLDBACK)], allowed_urls, canary)
-            yield Token(piece, shown)
-    except ModelError as exc:
-        timings["model"] = time.perf_counter() - t0
-        safe, _ = check_output(raw, allowed_urls, canary)
-        yield finish(
-            TurnResult(
-                safe,
-                "error",
-                mode,
-                grounded=False,
-                citations=[],
-                standalone_question=standalone,
-                status="incomplete" if raw else "error",
-                error=str(exc),
-                retrieval=retrieval,
-            )
-        )
-        return
+    stream = CheckedStream(model, messages, guard)
+    yield from stream
     timings["model"] = time.perf_counter() - t0
+    safe, report = stream.final()
+    if stream.error is not None:
+        return TurnResult(
+            safe if stream.raw else "",
+            "error",
+            model.name,
+            grounded=False,
+            status="incomplete" if stream.raw else "error",
+            error=str(stream.error),
+        )
     t0 = time.perf_counter()
-    safe, report = check_output(raw, allowed_urls, canary)
     text, cited, invalid = verify_citations(safe, len(sources))
     timings["verify"] = time.perf_counter() - t0
-    grounded = bool(cited) and not report.canary_leak
-    yield finish(
-        TurnResult(
-            text,
-            "answer",
-            mode,
-            grounded=grounded,
-            citations=[s for s in sources if s.n in cited],
-            invalid_citations=invalid,
-            standalone_question=standalone,
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            retrieval=retrieval,
-        )
+    return TurnResult(
+        text,
+        "answer",
+        model.name,
+        grounded=bool(cited) and not report.canary_leak,
+        citations=cited_only(sources, cited),
+        invalid_citations=invalid,
+        prompt_tokens=stream.usage.prompt_tokens,
+        completion_tokens=stream.usage.completion_tokens,
     )
-
-
-_PROMPT_LINES = [line.strip() for line in ANSWER_SYSTEM.splitlines() if len(line.strip()) > 40]
-
-
-HOLDBACK = 64  # characters of a stream kept back until the next piece (≥ the 60 checked)
-
-
-def leaks_prompt(text: str, canary: str) -> bool:
-    """The canary (or its prefix), or a long verbatim line of the system prompt."""
-    if canary in text or "CANARY-" in text or "Confidential marker" in text:
-        return True
-    flat = " ".join(text.split())
-    return any(" ".join(line.split())[:60] in flat for line in _PROMPT_LINES)
-
-
-def check_output(
-    raw: str, allowed_urls: frozenset[str], canary: str
-) -> tuple[str, SanitiseReport]:
-    """The one output check for model text — streamed, partial or final: a prompt leak
-    replaces the whole answer, everything else goes through sanitise_output."""
-    if leaks_prompt(raw, canary):
-        return BLOCKED_REPLY, SanitiseReport(canary_leak=True)
-    return sanitise_output(raw, allowed_urls, canary)
-
-
-def _pieces(text: str, size: int = 24) -> Iterator[str]:
-    for i in range(0, len(text), size):
-        yield text[i : i + size]
-
-
-def _title_for(question: str) -> str:
-    q = " ".join(question.split())
-    return q if len(q) <= 60 else q[:57].rstrip() + "…"
 
 
 def ask(question: str, **kwargs: Any) -> TurnResult:

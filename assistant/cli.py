@@ -205,19 +205,11 @@ def doctor() -> None:
 def _run_and_print(
     rt: Runtime, question: str, conversation_id: str | None, as_json: bool
 ) -> str | None:
-    from assistant.chat import Done, Status, Token, run_turn
+    from assistant.generation import Done, Status, Token
 
     printed = ""
     result = None
-    for event in run_turn(
-        question,
-        settings=rt.settings,
-        retriever=rt.retriever(),
-        model=rt.chat_model(),
-        store=rt.store,
-        conversation_id=conversation_id,
-        allowed_urls=rt.allowed_urls,
-    ):
+    for event in rt.ask(question, conversation_id):
         if isinstance(event, Status) and not as_json:
             err.print(f"[dim]{event.text}[/]", highlight=False)
         elif isinstance(event, Token) and not as_json:

@@ -5,6 +5,7 @@ Nothing here runs at import time; each piece is created on first use and kept.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -15,12 +16,17 @@ from assistant.index import Progress, active_collection, build_index, open_chrom
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from assistant.generation import Event
     from assistant.index import IndexReport
     from assistant.retrieval import FusionConfig, HybridRetriever
     from assistant.store import Store
 
 
 class Runtime:
+    """The faces' one way in: build the clients once, then call a feature's entry
+    (``ask``; ``draft`` and ``practise`` beside it) with plain inputs and render the events
+    it streams. A page or a command never assembles a pipeline by hand."""
+
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self._retriever: HybridRetriever | None = None
@@ -77,3 +83,21 @@ class Runtime:
         from assistant.llm import make_chat_model
 
         return make_chat_model(self.settings)
+
+    # --- feature entries (plain inputs in, events out) ---------------------------------
+
+    def ask(self, question: str, conversation_id: str | None = None) -> Iterator[Event]:
+        """One Ask turn, streamed; the clients are built before the first event, so a
+        configuration error is raised here, not halfway through."""
+        from assistant.chat import run_turn
+
+        retriever, model = self.retriever(), self.chat_model()
+        return run_turn(
+            question,
+            settings=self.settings,
+            retriever=retriever,
+            model=model,
+            store=self.store,
+            conversation_id=conversation_id,
+            allowed_urls=self.allowed_urls,
+        )

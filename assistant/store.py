@@ -40,6 +40,9 @@ class ConversationRow(Base):
     title: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    feature: Mapped[str] = mapped_column(sa.String(16), default="ask")
+    subject: Mapped[str | None] = mapped_column(sa.String(200))
+    owner: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class MessageRow(Base):
@@ -59,7 +62,11 @@ class MessageRow(Base):
     latency_ms: Mapped[int | None] = mapped_column()
     rating: Mapped[int | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(sa.Text)
+    data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+FEATURES = ("ask", "outreach", "practice")
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,9 @@ class Conversation:
     title: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    feature: str = "ask"
+    subject: str | None = None
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,10 +96,13 @@ class Message:
     rating: int | None
     error: str | None
     created_at: dt.datetime
+    data: dict[str, Any] | None = None
 
 
 def _conv(row: ConversationRow) -> Conversation:
-    return Conversation(row.id, row.title, row.created_at, row.updated_at)
+    return Conversation(
+        row.id, row.title, row.created_at, row.updated_at, row.feature, row.subject, row.owner
+    )
 
 
 def _msg(row: MessageRow) -> Message:
@@ -108,6 +121,7 @@ def _msg(row: MessageRow) -> Message:
         row.rating,
         row.error,
         row.created_at,
+        dict(row.data) if row.data is not None else None,
     )
 
 
@@ -172,10 +186,25 @@ class Store:
 
     # conversations
 
-    def create_conversation(self, title: str = "New conversation") -> Conversation:
+    def create_conversation(
+        self,
+        title: str = "New conversation",
+        *,
+        feature: str = "ask",
+        subject: str | None = None,
+        owner: str | None = None,
+    ) -> Conversation:
+        if feature not in FEATURES:
+            raise ValueError(f"feature is one of {FEATURES}")
         now = _now()
         row = ConversationRow(
-            id=str(uuid.uuid4()), title=title[:200], created_at=now, updated_at=now
+            id=str(uuid.uuid4()),
+            title=title[:200],
+            created_at=now,
+            updated_at=now,
+            feature=feature,
+            subject=subject[:200] if subject else None,
+            owner=owner,
         )
         with self.session() as s:
             s.add(row)
@@ -186,11 +215,17 @@ class Store:
             row = s.get(ConversationRow, conversation_id)
             return _conv(row) if row else None
 
-    def list_conversations(self, limit: int = 200) -> list[Conversation]:
+    def list_conversations(
+        self, limit: int = 200, *, feature: str | None = None, subject: str | None = None
+    ) -> list[Conversation]:
+        """Newest first; ``feature``/``subject`` narrow the list (each face lists its own)."""
+        query = sa.select(ConversationRow)
+        if feature is not None:
+            query = query.where(ConversationRow.feature == feature)
+        if subject is not None:
+            query = query.where(ConversationRow.subject == subject)
         with self.session() as s:
-            rows = s.scalars(
-                sa.select(ConversationRow).order_by(ConversationRow.updated_at.desc()).limit(limit)
-            ).all()
+            rows = s.scalars(query.order_by(ConversationRow.updated_at.desc()).limit(limit)).all()
             return [_conv(r) for r in rows]
 
     def rename_conversation(self, conversation_id: str, title: str) -> None:

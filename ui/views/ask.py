@@ -16,8 +16,8 @@ from common import (
     show_error,
 )
 
-from assistant.chat import Done, Status, Token, run_turn
 from assistant.errors import InputError, MentorError
+from assistant.generation import Done, Status, Token
 from assistant.store import Message, export_markdown
 
 STARTERS = [
@@ -57,7 +57,7 @@ with st.sidebar:
     if st.button("New conversation", icon=":material/add:", use_container_width=True):
         open_conversation(None)
         st.rerun()
-    for c in store.list_conversations(50):
+    for c in store.list_conversations(50, feature="ask"):
         label = ("▸ " if conversation and c.id == conversation.id else "") + c.title
         if st.button(label, key=f"conv_{c.id}", use_container_width=True):
             open_conversation(c.id)
@@ -153,8 +153,7 @@ typed = st.chat_input(
 question = pending or typed
 if question:
     try:
-        model = rt.chat_model()
-        retriever = rt.retriever()
+        events = rt.ask(question, conversation.id if conversation else None)
     except MentorError as exc:
         show_error(exc)
         st.stop()
@@ -165,15 +164,7 @@ if question:
         placeholder = st.empty()
         result = None
         try:
-            for event in run_turn(
-                question,
-                settings=rt.settings,
-                retriever=retriever,
-                model=model,
-                store=store,
-                conversation_id=conversation.id if conversation else None,
-                allowed_urls=rt.allowed_urls,
-            ):
+            for event in events:
                 if isinstance(event, Status):
                     status_line.caption(event.text)
                 elif isinstance(event, Token):
