@@ -73,7 +73,7 @@ def full_runtime(tmp_path_factory: pytest.TempPathFactory, embedder: LocalOnnxEm
 
 @pytest.fixture
 def fake_openai() -> Iterator[object]:
-    from tests.fake_openai import FakeOpenAI
+    from assistant.testing.fake_openai import FakeOpenAI
 
     server = FakeOpenAI()
     server.start()

@@ -130,7 +130,7 @@ def server(
     env = app_env(full_runtime.settings.data_dir, db_url)
     fake = None
     if mode == "model":
-        from tests.fake_openai import FakeOpenAI
+        from assistant.testing.fake_openai import FakeOpenAI
 
         fake = FakeOpenAI(chunk_size=4, chunk_delay=0.02)
         fake.responder = lambda _req: MODEL_ANSWER

@@ -26,8 +26,14 @@ from assistant.index import active_collection, build_index, open_chroma
 from assistant.llm import make_chat_model
 from assistant.retrieval import HybridRetriever
 from assistant.store import Store
+from assistant.testing.fake_openai import (
+    DropMidStream,
+    Malformed,
+    Stall,
+    StallMidStream,
+    Status,
+)
 from tests.conftest import make_settings
-from tests.fake_openai import DropMidStream, Malformed, Stall, StallMidStream, Status
 
 # --- pure pieces ------------------------------------------------------------------------
 
@@ -285,7 +291,7 @@ def test_faults_give_a_clear_message_in_time_and_lose_nothing(
 
 
 def test_refused_connection_is_explained(small_setup) -> None:  # type: ignore[no-untyped-def]
-    from tests.fake_openai import closed_port_url
+    from assistant.testing.fake_openai import closed_port_url
 
     settings, retriever, store = small_setup
     s = settings.model_copy(

@@ -89,7 +89,7 @@ def test_doctor_reports_in_plain_words(env: dict[str, str]) -> None:
 
 
 def test_doctor_reports_an_unreachable_model(env: dict[str, str]) -> None:
-    from tests.fake_openai import closed_port_url
+    from assistant.testing.fake_openai import closed_port_url
 
     res = mentor(
         "doctor",

@@ -1,4 +1,4 @@
-"""Prove tests/fake_openai.py against the real ``openai`` client and langchain-openai."""
+"""Prove assistant/testing/fake_openai.py against the real openai client and langchain."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import openai
 import pytest
 
-from tests.fake_openai import (
+from assistant.testing.fake_openai import (
     DropMidStream,
     FakeOpenAI,
     Malformed,

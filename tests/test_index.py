@@ -116,7 +116,7 @@ def test_changing_the_embedding_model_rebuilds_then_switches(
     with pytest.raises(IndexError_, match="mentor index"):
         active_collection(client, remote.name)
     # A failing embedding server leaves the old index active.
-    from tests.fake_openai import Status
+    from assistant.testing.fake_openai import Status
 
     fake_openai.always(Status(500))
     with pytest.raises(Exception, match="embedding server failed"):
