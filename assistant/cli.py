@@ -280,16 +280,26 @@ def chat() -> None:
 
 @history_app.command("list")
 @friendly
-def history_list() -> None:
-    """List saved conversations, newest first."""
+def history_list(
+    feature: Annotated[
+        str | None, typer.Option(help="Only this feature: ask, outreach or practice.")
+    ] = None,
+) -> None:
+    """List saved conversations, newest first, with the feature each belongs to."""
+    from assistant.errors import InputError
+    from assistant.store import FEATURES
+
+    if feature is not None and feature not in FEATURES:
+        raise InputError(f"Unknown feature {feature!r}.", f"Use one of: {', '.join(FEATURES)}.")
     rt = runtime()
-    convs = rt.store.list_conversations()
+    convs = rt.store.list_conversations(feature=feature)
     if not convs:
         out.print("No conversations yet.")
     for c in convs:
         n = len(rt.store.messages(c.id))
         out.print(
-            f"{c.id}  {c.updated_at:%Y-%m-%d %H:%M}  {n:3d} messages  {c.title}", highlight=False
+            f"{c.id}  {c.updated_at:%Y-%m-%d %H:%M}  {c.feature:<8}  {n:3d} messages  {c.title}",
+            highlight=False,
         )
 
 
@@ -359,14 +369,14 @@ def run_app(
     """Start the web app (Streamlit)."""
     import subprocess
 
-    from assistant.config import REPO_ROOT
+    from assistant.resources import bundled
 
     cmd = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(REPO_ROOT / "ui" / "app.py"),
+        str(bundled("ui") / "app.py"),
         "--server.port",
         str(port),
         "--browser.gatherUsageStats",
@@ -381,14 +391,23 @@ def run_app(
 @friendly
 def eval_retrieval(
     tune: Annotated[bool, typer.Option(help="Choose fusion and floor on the dev split.")] = False,
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="With --tune: write the chosen configuration here."),
+    ] = None,
 ) -> None:
     """Recall@1/5, MRR@10, nDCG@10 and rejection rates for dense, BM25 and hybrid."""
+    from assistant.errors import InputError
     from assistant.evaluation import retrieval_eval
 
+    if out_path is not None and not tune:
+        raise InputError("--out goes with --tune.")
     rt = runtime()
     if rt.index_needed():
         rt.index()
-    retrieval_eval(rt.retriever(), tune=tune, echo=lambda s: out.print(s, highlight=False))
+    retrieval_eval(
+        rt.retriever(), tune=tune, out=out_path, echo=lambda s: out.print(s, highlight=False)
+    )
 
 
 @eval_app.command("answers")

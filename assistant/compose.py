@@ -7,22 +7,13 @@ import re
 from collections.abc import Sequence
 
 from assistant.generation import Citation
+from assistant.text import stems
 
 LIBRARY_LABEL = "**Library mode** — composed from our guidance; no AI model is configured."
 
 SENT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(])")
-WORD_RE = re.compile(r"[a-z][a-z'-]+")
-STOP = frozenset(
-    (
-        "a an and are as at be but by can do for from have how i if in into is it its me my "
-        "not of on or so that the their them then there they this to was we what when where "
-        "which who will with you your should would could about get"
-    ).split()
-)
-
-
 def _words(text: str) -> set[str]:
-    return {w[:6] for w in WORD_RE.findall(text.lower()) if w not in STOP}
+    return stems(text)
 
 
 # An article's sentences about itself ("This article covers …") say what it contains, not

@@ -13,7 +13,9 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from assistant.resources import CHECKOUT_ROOT, bundled
+
+REPO_ROOT = CHECKOUT_ROOT  # the source checkout (tests and benchmarks use it)
 
 
 def _default_data_dir() -> Path:
@@ -21,7 +23,7 @@ def _default_data_dir() -> Path:
 
 
 def _default_knowledge_dir() -> Path:
-    return REPO_ROOT / "knowledge"
+    return bundled("knowledge")
 
 
 ModelMode = Literal["library", "openai", "compatible"]

@@ -17,12 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from assistant.config import REPO_ROOT
-from assistant.retrieval import FusionConfig, HybridRetriever, Retrieval
+from assistant.ranking import FusionConfig
+from assistant.resources import bundled, installed_as_wheel
+from assistant.retrieval import HybridRetriever, Retrieval
+from assistant.text import stems
 
-EVALS = REPO_ROOT / "evals"
-REPORTS = EVALS / "reports"
-TUNED = Path(__file__).with_name("tuned_fusion.json")
+EVALS = bundled("evals")
+# Reports are written into a source checkout only; an installed package is never written.
+REPORTS: Path | None = None if installed_as_wheel() else EVALS / "reports"
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -184,9 +186,13 @@ def retrieval_eval(
     retriever: HybridRetriever,
     *,
     tune: bool = False,
+    out: Path | None = None,
     write: bool = True,
     echo: Callable[[str], None] = print,
 ) -> dict[str, Any]:
+    """Score dense, BM25 and hybrid retrieval on the dev and test splits. With ``tune``,
+    choose fusion and floor on dev; the choice is written to ``out`` (for review and
+    commit as assistant/tuned_fusion.json), never into the installed package."""
     questions = read_jsonl(EVALS / "retrieval" / "questions.jsonl")
     oos = read_jsonl(EVALS / "retrieval" / "out_of_scope.jsonl")
     dev = [q for q in questions if q["split"] == "dev"]
@@ -254,8 +260,10 @@ def retrieval_eval(
             f"floor={chosen.floor} confidence_bm25={chosen.confidence_bm25} "
             f"passage_margin={chosen.passage_margin}"
         )
-        if write:
-            TUNED.write_text(json.dumps(asdict(chosen), indent=2) + "\n", encoding="utf-8")
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(asdict(chosen), indent=2) + "\n", encoding="utf-8")
+            echo(f"Wrote the chosen configuration to {out}")
 
     variants = {
         "dense only": replace(chosen, method="dense"),
@@ -306,7 +314,7 @@ def retrieval_eval(
         report["tuning"] = tuning_rows
     text = "\n".join(lines)
     echo(text)
-    if write:
+    if write and REPORTS is not None:
         REPORTS.mkdir(parents=True, exist_ok=True)
         (REPORTS / "retrieval.json").write_text(json.dumps(report, indent=2) + "\n")
         (REPORTS / "retrieval.md").write_text(text + "\n")
@@ -318,19 +326,11 @@ def retrieval_eval(
 KEYPOINT_COVERED = 0.6  # share of a key point's content words found in the answer
 
 
-def _stems(text: str) -> set[str]:
-    import re as _re
-
-    stop = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "your",
-            "you", "it", "is", "be", "by", "at", "as", "from", "that", "this", "their", "them"}
-    return {w[:5] for w in _re.findall(r"[a-z0-9]+", text.lower()) if w not in stop}
-
-
 def keypoint_covered(point: str, answer: str) -> bool:
-    """A key point counts as covered when most of its content words (5-letter stems)
-    appear in the answer — a deliberately simple, deterministic check."""
-    words = _stems(point)
-    return bool(words) and len(words & _stems(answer)) / len(words) >= KEYPOINT_COVERED
+    """A key point counts as covered when most of its content words (their stems, with
+    the stemmer retrieval uses) appear in the answer — a simple, deterministic check."""
+    words = stems(point)
+    return bool(words) and len(words & stems(answer)) / len(words) >= KEYPOINT_COVERED
 
 
 def answers_eval(
@@ -402,7 +402,7 @@ def answers_eval(
     ]
     text = "\n".join(lines)
     echo(text)
-    if write:
+    if write and REPORTS is not None:
         REPORTS.mkdir(parents=True, exist_ok=True)
         suffix = "" if report["mode"] == "library" else "-model"
         (REPORTS / f"answers{suffix}.json").write_text(json.dumps(report, indent=2) + "\n")

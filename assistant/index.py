@@ -418,9 +418,7 @@ def clear_stamp(settings: Settings) -> None:
 def quick_no_change(settings: Settings, embedder_name: str) -> IndexReport | None:
     """An IndexReport when the last complete run indexed exactly these files with this
     model and chunking; None when a full check is needed."""
-    import hashlib
-
-    from assistant.knowledge import article_paths
+    from assistant.knowledge import article_fingerprints
 
     started = time.perf_counter()
     if settings.chroma_host or not (settings.chroma_path / "chroma.sqlite3").is_file():
@@ -435,12 +433,8 @@ def quick_no_change(settings: Settings, embedder_name: str) -> IndexReport | Non
         settings
     ):
         return None
-    current: dict[str, str] = {}
-    for path in article_paths(settings.knowledge_dir):
-        if path.stat().st_size > settings.max_document_bytes:
-            return None
-        current[path.stem] = hashlib.sha256(path.read_bytes()).hexdigest()
-    if current != stamp.docs:
+    current = article_fingerprints(settings.knowledge_dir, settings.max_document_bytes)
+    if current is None or current != stamp.docs:
         return None
     return IndexReport(
         unchanged=sorted(current),

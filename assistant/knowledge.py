@@ -163,6 +163,16 @@ class Article:
     def title(self) -> str:
         return self.meta.title
 
+    def applies_to(self, industry: str | None) -> bool:
+        return applies_to(self.meta.industries, industry)
+
+
+def applies_to(industries: Iterable[str], industry: str | None) -> bool:
+    """The one industry rule (retrieval filters and the Library alike): an article with no
+    industries is general and applies to everyone; otherwise the industry must be listed."""
+    listed = [i for i in industries if i]
+    return industry is None or not listed or industry in listed
+
 
 # passage: a piece of the article's body; overview: its summary and topics; question: one of
 # the questions it answers (indexed for matching, never shown as a passage).
@@ -195,8 +205,22 @@ class Chunk:
         return f"{head}\n{self.text}"
 
 
-def _hash_bytes(data: bytes) -> str:
+def content_hash(data: bytes) -> str:
+    """An article's identity for the index: the sha256 of its file's bytes."""
     return hashlib.sha256(data).hexdigest()
+
+
+def article_fingerprints(knowledge_dir: Path, max_bytes: int) -> dict[str, str] | None:
+    """{article id: content hash} from the files alone, without parsing them (the index's
+    no-change fast path); None when a file is over the size limit (a full load reports
+    it). The id is the file name, which parse_article requires to equal the front
+    matter's id."""
+    out: dict[str, str] = {}
+    for path in article_paths(knowledge_dir):
+        if path.stat().st_size > max_bytes:
+            return None
+        out[path.stem] = content_hash(path.read_bytes())
+    return out
 
 
 def _format_validation(err: ValidationError) -> str:
@@ -259,7 +283,7 @@ def parse_article(raw: bytes, rel_path: Path) -> Article:
     body = post.content.strip()
     if len(body.split()) < 20:
         raise KnowledgeError(f"{rel_path}: the article body is empty or too short.")
-    return Article(meta=meta, body=body, path=rel_path, content_hash=_hash_bytes(raw))
+    return Article(meta=meta, body=body, path=rel_path, content_hash=content_hash(raw))
 
 
 def article_paths(knowledge_dir: Path) -> list[Path]:

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -24,35 +23,22 @@ import numpy.typing as npt
 from assistant.embeddings import Embedder
 from assistant.errors import IndexError_
 from assistant.knowledge import INDUSTRIES, STAGES
+from assistant.ranking import (
+    ChunkRow,
+    FusionConfig,
+    FusionMethod,
+    confidence_of,
+    document_score,
+    group_by_document,
+    mmr,
+    row_allowed,
+    rrf_fuse,
+    weighted_fuse,
+)
+from assistant.vocabulary import infer_filters
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
-
-FusionMethod = Literal["rrf", "weighted", "dense", "bm25"]
-
-
-@dataclass(frozen=True)
-class FusionConfig:
-    """Chosen on the dev split by `mentor eval retrieval --tune` (see evals/README.md)."""
-
-    method: FusionMethod = "weighted"
-    rrf_k: int = 60
-    dense_weight: float = 0.6
-    candidates: int = 40
-    passages_per_doc: int = 3
-    mmr_lambda: float = 0.85
-    floor: float = 0.30  # on confidence_of(): below it, "no guidance found"
-    confidence_bm25: float = 0.0  # weight of the (saturated) BM25 match in the confidence
-    # How much less a passage's similarity counts in the confidence than a question's
-    # (articles list questions in a mentee's words; a match on one is the surer sign).
-    passage_margin: float = 0.0
-    stage_boost: float = 1.08
-    # An article's score sums its best `doc_hits` matches (questions or passages), the
-    # j-th weighted hit_decay**j: several good matches beat one lucky one.
-    hit_decay: float = 0.0
-    doc_hits: int = 4
-    question_weight: float = 1.0  # a match on one of an article's questions, vs a passage
-
 
 @dataclass(frozen=True)
 class Passage:
@@ -140,330 +126,6 @@ class Retriever(Protocol):
     ) -> Retrieval: ...
 
 
-# --- filter inference ----------------------------------------------------------------
-
-INDUSTRY_TERMS: dict[str, tuple[str, ...]] = {
-    "software": (
-        "software",
-        "developer",
-        "programmer",
-        "programming",
-        "coding",
-        "coder",
-        "web dev",
-        "frontend",
-        "front-end",
-        "backend",
-        "back-end",
-        "devops",
-        "tech company",
-        "startup",
-        "bootcamp",
-        "pull request",
-        "code review",
-    ),
-    "data-ai": (
-        "data scien*",
-        "data analy*",
-        "machine learning",
-        "ml",
-        "artificial intelligence",
-        "ai",
-        "ai/ml",
-        "data engineer",
-        "analytics",
-        "llm",
-    ),
-    "cybersecurity": (
-        "cyber*",
-        "security analyst",
-        "infosec",
-        "penetration test*",
-        "pentest*",
-        "soc analyst",
-        "ethical hack*",
-    ),
-    "healthcare": (
-        "healthcare",
-        "health care",
-        "nurse",
-        "nursing",
-        "doctor",
-        "medical school",
-        "medicine",
-        "clinical",
-        "hospital",
-        "physician",
-        "pharmac*",
-        "physio*",
-        "patients",
-    ),
-    "finance": (
-        "finance",
-        "banking",
-        "banker",
-        "investment bank",
-        "accounting",
-        "accountant",
-        "audit",
-        "fintech",
-        "asset management",
-        "trading",
-    ),
-    "consulting": ("consulting", "consultant", "consultancy", "case interview"),
-    "law": (
-        "law firm",
-        "lawyer",
-        "solicitor",
-        "barrister",
-        "attorney",
-        "paralegal",
-        "legal career",
-        "law school",
-        "pupillage",
-        "training contract",
-    ),
-    "education": ("teacher", "teaching", "classroom", "school", "pgce", "tutor"),
-    "academia": (
-        "academia",
-        "academic",
-        "phd",
-        "postdoc",
-        "professor",
-        "lecturer",
-        "dissertation",
-        "thesis",
-        "research career",
-        "doctoral",
-    ),
-    "design": (
-        "ux",
-        "ui design",
-        "designer",
-        "product design",
-        "user research",
-        "graphic design",
-        "portfolio review",
-    ),
-    "marketing": (
-        "marketing",
-        "brand",
-        "advertising",
-        "communications",
-        "pr",
-        "public relations",
-        "social media manager",
-        "copywrit*",
-        "seo",
-    ),
-    "public-sector": (
-        "public sector",
-        "civil service",
-        "civil servant",
-        "government",
-        "public service",
-        "policy job",
-        "local council",
-    ),
-    "nonprofit": ("nonprofit", "non-profit", "charity", "charities", "ngo", "fundrais*"),
-    "engineering": (
-        "mechanical engineer*",
-        "civil engineer*",
-        "electrical engineer*",
-        "chartered engineer*",
-        "manufacturing",
-        "chemical engineer*",
-        "engineering firm",
-        "aerospace",
-        "automotive",
-    ),
-    "creative-arts": (
-        "artist",
-        "musician",
-        "actor",
-        "acting",
-        "writer",
-        "film",
-        "journalis*",
-        "illustrat*",
-        "photograph*",
-        "creative industr*",
-        "theatre",
-        "publishing",
-    ),
-    "skilled-trades": (
-        "electrician",
-        "plumber",
-        "carpent*",
-        "welder",
-        "apprenticeship",
-        "tradesperson",
-        "trades",
-        "hvac",
-        "joiner",
-        "mechanic",
-    ),
-}
-STAGE_TERMS: dict[str, tuple[str, ...]] = {
-    "goals": ("goal", "smart goal", "objective", "what do i want"),
-    "finding-mentors": (
-        "find a mentor",
-        "finding a mentor",
-        "where to find",
-        "where can i find",
-        "look for a mentor",
-        "mentor program*",
-        "mentoring programme",
-    ),
-    "outreach": (
-        "reach out",
-        "cold email",
-        "messag*",
-        "linkedin",
-        "email*",
-        "follow up",
-        "follow-up",
-        "introduction",
-        "informational interview",
-    ),
-    "relationship": (
-        "first meeting",
-        "our sessions",
-        "mentoring relationship",
-        "cadence",
-        "agenda",
-        "my mentor",
-    ),
-    "feedback": ("feedback", "criticis*", "critiqu*", "performance review", "criticiz*"),
-    "growth": ("confidence", "imposter", "impostor", "burnout", "setback", "rejection", "fraud"),
-    "paying-it-forward": (
-        "become a mentor",
-        "mentor someone",
-        "mentoring others",
-        "be a mentor",
-        "my mentee",
-    ),
-}
-
-
-@lru_cache(maxsize=4)
-def _term_patterns(table_name: str) -> dict[str, re.Pattern[str]]:
-    """One regex per key matching any of its terms as whole words, plural allowed, so
-    "tutor" does not fire on "tutorial" nor "ux" on "luxury"; a term ending in `*` is a
-    stem ("journalis*" matches journalist and journalism)."""
-    table = STAGE_TERMS if table_name == "stage" else INDUSTRY_TERMS
-
-    def term(t: str) -> str:
-        return re.escape(t[:-1]) + "[a-z]*" if t.endswith("*") else re.escape(t) + "(?:s|es)?"
-
-    return {
-        key: re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(term, terms)) + r")(?![a-z0-9])")
-        for key, terms in table.items()
-    }
-
-
-def infer_filters(query: str) -> tuple[str | None, str | None]:
-    """(stage, industry) named by the question, when exactly one is clearly named."""
-    text = re.sub(r"\s+", " ", query.lower())
-
-    def single(table_name: str) -> str | None:
-        hits = [key for key, pat in _term_patterns(table_name).items() if pat.search(text)]
-        return hits[0] if len(hits) == 1 else None
-
-    return single("stage"), single("industry")
-
-
-# --- pure ranking functions ---------------------------------------------------------
-
-
-def rrf_fuse(rankings: Sequence[Sequence[int]], k: int = 60) -> dict[int, float]:
-    """Reciprocal rank fusion (Cormack et al., 2009) over lists of item indices."""
-    scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, item in enumerate(ranking):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
-    return scores
-
-
-def weighted_fuse(
-    dense: Mapping[int, float], sparse: Mapping[int, float], dense_weight: float
-) -> dict[int, float]:
-    """Convex combination of cosine similarity and max-normalised BM25 score."""
-    top = max(sparse.values(), default=0.0)
-    items = set(dense) | set(sparse)
-    out = {}
-    for i in items:
-        s = sparse.get(i, 0.0) / top if top > 0 else 0.0
-        out[i] = dense_weight * dense.get(i, 0.0) + (1.0 - dense_weight) * s
-    return out
-
-
-def mmr(
-    relevance: Sequence[float], vectors: npt.NDArray[np.float32], k: int, lam: float
-) -> list[int]:
-    """Maximal marginal relevance (Carbonell & Goldstein, 1998): indices in chosen order."""
-    n = len(relevance)
-    if n == 0:
-        return []
-    rel = np.asarray(relevance, dtype=np.float64)
-    span = rel.max() - rel.min()
-    rel = (rel - rel.min()) / span if span > 0 else np.ones_like(rel)
-    sims = vectors @ vectors.T
-    chosen: list[int] = [int(np.argmax(rel))]
-    while len(chosen) < min(k, n):
-        rest = [i for i in range(n) if i not in chosen]
-        redundancy = sims[np.ix_(rest, chosen)].max(axis=1)
-        scores = lam * rel[rest] - (1 - lam) * redundancy
-        chosen.append(rest[int(np.argmax(scores))])
-    return chosen
-
-
-@dataclass(frozen=True)
-class ChunkRow:
-    chunk_id: str
-    doc_id: str
-    title: str
-    stage: str
-    path: str
-    heading: str
-    text: str
-    industries: str
-    general: bool
-    kind: str = "passage"  # passage | overview | question (see knowledge.ChunkKind)
-
-    @property
-    def shown(self) -> bool:
-        """Whether the chunk can be shown as a passage (questions only help matching)."""
-        return self.kind != "question"
-
-
-def group_by_document(
-    ranked: Sequence[tuple[int, float]], rows: Sequence[ChunkRow], passages_per_doc: int
-) -> list[tuple[str, list[tuple[int, float]]]]:
-    """Ordered (doc_id, [(row, score)…]) keeping each document's best passages."""
-    order: list[str] = []
-    best: dict[str, list[tuple[int, float]]] = {}
-    for idx, score in ranked:
-        doc = rows[idx].doc_id
-        if doc not in best:
-            best[doc] = []
-            order.append(doc)
-        if len(best[doc]) < passages_per_doc:
-            best[doc].append((idx, score))
-    return [(d, best[d]) for d in order]
-
-
-def document_score(hits: Sequence[tuple[int, float]], decay: float, n: int) -> float:
-    """An article's score: its best match, plus decaying credit for its next ones."""
-    return sum(score * decay**j for j, (_, score) in enumerate(hits[:n]))
-
-
-def row_allowed(row: ChunkRow, stage: str | None, industry: str | None) -> bool:
-    if stage and row.stage != stage:
-        return False
-    return not (industry and not (row.general or f"|{industry}|" in row.industries))
-
-
 # --- the retriever ------------------------------------------------------------------
 
 
@@ -481,7 +143,8 @@ class HybridRetriever:
         config: FusionConfig | None = None,
     ) -> None:
         import bm25s
-        import Stemmer
+
+        from assistant.text import stemmer
 
         self.collection = collection
         self.embedder = embedder
@@ -522,7 +185,7 @@ class HybridRetriever:
         self.position = {cid: i for i, cid in enumerate(ids)}
         self.vectors: npt.NDArray[np.float32] = np.concatenate(vectors).astype(np.float32)
         self._masks: dict[tuple[str | None, str | None], npt.NDArray[np.bool_]] = {}
-        self._stemmer = Stemmer.Stemmer("english")
+        self._stemmer = stemmer()
         self._bm25 = bm25s.BM25()
         corpus = [
             r.text if r.kind == "question" else f"{r.title} {r.heading} {r.text}"
@@ -717,32 +380,3 @@ class HybridRetriever:
         return clone
 
 
-def confidence_of(
-    passage_cosine: float, question_cosine: float, bm25_top: float, cfg: FusionConfig
-) -> float:
-    """How well the knowledge base matches the question.
-
-    The best cosine similarity to an article's listed questions or (less `passage_margin`)
-    to a passage, plus a small, saturating credit for a strong keyword (BM25) match. The
-    margin, the credit's weight and the floor are chosen on the dev split.
-    """
-    cosine = max(question_cosine, passage_cosine - cfg.passage_margin)
-    return cosine + cfg.confidence_bm25 * min(bm25_top / 10.0, 1.0)
-
-
-def default_fusion_config(settings: Any = None) -> FusionConfig:
-    """The tuned configuration (assistant/tuned_fusion.json, written by
-    `mentor eval retrieval --tune`), with MENTOR_RELEVANCE_FLOOR as an override."""
-    import json
-    from pathlib import Path
-
-    cfg = FusionConfig()
-    tuned = Path(__file__).with_name("tuned_fusion.json")
-    if tuned.is_file():
-        data = json.loads(tuned.read_text(encoding="utf-8"))
-        allowed = {k: v for k, v in data.items() if k in FusionConfig.__dataclass_fields__}
-        cfg = replace(cfg, **allowed)
-    floor = getattr(settings, "relevance_floor", None)
-    if floor is not None:
-        cfg = replace(cfg, floor=float(floor))
-    return cfg

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
     from assistant.generation import Event
     from assistant.index import IndexReport
-    from assistant.retrieval import FusionConfig, HybridRetriever
+    from assistant.ranking import FusionConfig
+    from assistant.retrieval import HybridRetriever
     from assistant.store import Store
 
 
@@ -68,7 +69,8 @@ class Runtime:
 
     def retriever(self, config: FusionConfig | None = None) -> HybridRetriever:
         """The retriever over the active collection; reloaded when the index switches."""
-        from assistant.retrieval import HybridRetriever, default_fusion_config
+        from assistant.ranking import default_fusion_config
+        from assistant.retrieval import HybridRetriever
 
         manifest = read_manifest(self.chroma)
         current = manifest.collection if manifest else None

@@ -34,7 +34,9 @@ from assistant.config import REPO_ROOT, Settings
 from assistant.embeddings import LocalOnnxEmbedder
 from assistant.index import HNSW, active_collection, build_index, open_chroma
 from assistant.knowledge import STAGES
-from assistant.retrieval import ChunkRow, HybridRetriever, default_fusion_config, infer_filters
+from assistant.ranking import ChunkRow, default_fusion_config
+from assistant.retrieval import HybridRetriever
+from assistant.vocabulary import infer_filters
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI

@@ -10,18 +10,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.retrieval import (
+from assistant.ranking import (
     ChunkRow,
     FusionConfig,
     confidence_of,
     document_score,
     group_by_document,
-    infer_filters,
     mmr,
     row_allowed,
     rrf_fuse,
     weighted_fuse,
 )
+from assistant.vocabulary import infer_filters
 
 
 def test_rrf_rewards_agreement() -> None:

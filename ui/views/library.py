@@ -93,7 +93,7 @@ else:
         a
         for a in by_id.values()
         if (stage_f is None or a.meta.stage == stage_f)
-        and (industry_f is None or not a.meta.industries or industry_f in a.meta.industries)
+        and a.applies_to(industry_f)
     ]
     shown.sort(key=lambda a: (list(STAGE_LABELS).index(a.meta.stage), a.title))
 
