@@ -182,6 +182,82 @@ def choose_floor(
     return top[len(top) // 2]
 
 
+def tune_on_dev(
+    retriever: HybridRetriever,
+    dev: list[dict[str, Any]],
+    oos_dev: list[dict[str, Any]],
+    qvecs: dict[str, Any],
+    echo: Callable[[str], None],
+) -> tuple[FusionConfig, list[dict[str, Any]]]:
+    """Choose fusion (best MRR@10 + Recall@5 on dev over a grid) and then the floor
+    (fewest wrong calls within the goals), on the dev split only."""
+    no_floor = replace(retriever.config, floor=-1.0)
+    tuning_rows: list[dict[str, Any]] = []
+    grid: list[FusionConfig] = []
+    for lam, decay, qw in itertools.product(
+        (0.7, 0.85, 1.0), (0.0, 0.3, 0.5, 0.7), (0.7, 0.8, 0.9, 1.0)
+    ):
+        base_cfg = replace(no_floor, mmr_lambda=lam, hit_decay=decay, question_weight=qw)
+        for rrf_k in (10, 30, 60):
+            grid.append(replace(base_cfg, method="rrf", rrf_k=rrf_k))
+        for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+            grid.append(replace(base_cfg, method="weighted", dense_weight=w))
+    best: tuple[float, FusionConfig] | None = None
+    for cfg in grid:
+        r = retriever.with_config(**asdict(cfg))
+        s = score_runs(dev, run_all(r, dev, qvecs), {})
+        objective = s.mrr_10 + s.recall_5
+        tuning_rows.append({**asdict(cfg), "dev_mrr10": s.mrr_10, "dev_recall5": s.recall_5})
+        if best is None or objective > best[0] + 1e-9:
+            best = (objective, cfg)
+    assert best is not None
+    cfg = best[1]
+    # The floor: for each weight of the keyword credit and margin for passage matches,
+    # the floor making the fewest wrong calls on the dev questions within the issue's
+    # goals (out-of-scope rejection >= 0.90, in-scope false rejection <= 0.03); keep
+    # the combination making the fewest.
+    best_floor: tuple[tuple[bool, int], FusionConfig] | None = None
+    for beta, margin in itertools.product((0.0, 0.05, 0.1, 0.2), (0.0, 0.05, 0.1, 1.0)):
+        tried = replace(cfg, confidence_bm25=beta, passage_margin=margin)
+        r = retriever.with_config(**asdict(tried))
+        in_runs, oos_runs = run_all(r, dev, qvecs), run_all(r, oos_dev, qvecs)
+        fc = choose_floor(
+            [x.confidence for x in in_runs.values()],
+            [x.confidence for x in oos_runs.values()],
+            max_false_rejection=0.03,
+            min_oos_rejection=0.90,
+        )
+        tuning_rows.append(
+            {"confidence_bm25": beta, "passage_margin": margin, "floor": fc.floor,
+             "dev_oos_rejection": fc.oos_rejection, "dev_false_rejection": fc.false_rejection}
+        )
+        rank = (not fc.meets_goals, fc.errors)
+        if best_floor is None or rank < best_floor[0]:
+            best_floor = (rank, replace(tried, floor=fc.floor))
+    assert best_floor is not None
+    chosen = best_floor[1]
+    echo(
+        f"Chosen on dev: {chosen.method} rrf_k={chosen.rrf_k} "
+        f"dense_weight={chosen.dense_weight} mmr_lambda={chosen.mmr_lambda} "
+        f"question_weight={chosen.question_weight} "
+        f"floor={chosen.floor} confidence_bm25={chosen.confidence_bm25} "
+        f"passage_margin={chosen.passage_margin}"
+    )
+    return chosen, tuning_rows
+
+
+def retrieve_latency_ms(
+    retriever: HybridRetriever, questions: list[dict[str, Any]]
+) -> tuple[float, float]:
+    """p50 and p95 of the whole retrieve(), query embedding included, in milliseconds."""
+    times = []
+    for q in questions:
+        t = time.perf_counter()
+        retriever.retrieve(q["query"])
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000, float(np.percentile(times, 95)) * 1000
+
+
 def retrieval_eval(
     retriever: HybridRetriever,
     *,
@@ -205,61 +281,10 @@ def retrieval_eval(
     qvecs = {q["id"]: vecs[i] for i, q in enumerate(everything)}
     echo(f"Embedded {len(everything)} questions in {time.perf_counter() - t0:.1f}s")
 
-    base = retriever.config
-    no_floor = replace(base, floor=-1.0)
-    chosen = base
-    tuning_rows = []
+    chosen = retriever.config
+    tuning_rows: list[dict[str, Any]] = []
     if tune:
-        grid: list[FusionConfig] = []
-        for lam, decay, qw in itertools.product(
-            (0.7, 0.85, 1.0), (0.0, 0.3, 0.5, 0.7), (0.7, 0.8, 0.9, 1.0)
-        ):
-            base_cfg = replace(no_floor, mmr_lambda=lam, hit_decay=decay, question_weight=qw)
-            for rrf_k in (10, 30, 60):
-                grid.append(replace(base_cfg, method="rrf", rrf_k=rrf_k))
-            for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-                grid.append(replace(base_cfg, method="weighted", dense_weight=w))
-        best: tuple[float, FusionConfig] | None = None
-        for cfg in grid:
-            r = retriever.with_config(**asdict(cfg))
-            s = score_runs(dev, run_all(r, dev, qvecs), {})
-            objective = s.mrr_10 + s.recall_5
-            tuning_rows.append({**asdict(cfg), "dev_mrr10": s.mrr_10, "dev_recall5": s.recall_5})
-            if best is None or objective > best[0] + 1e-9:
-                best = (objective, cfg)
-        assert best is not None
-        cfg = best[1]
-        # The floor: for each weight of the keyword credit and margin for passage matches,
-        # the floor making the fewest wrong calls on the dev questions within the issue's
-        # goals (out-of-scope rejection >= 0.90, in-scope false rejection <= 0.03); keep
-        # the combination making the fewest.
-        best_floor: tuple[tuple[bool, int], FusionConfig] | None = None
-        for beta, margin in itertools.product((0.0, 0.05, 0.1, 0.2), (0.0, 0.05, 0.1, 1.0)):
-            tried = replace(cfg, confidence_bm25=beta, passage_margin=margin)
-            r = retriever.with_config(**asdict(tried))
-            in_runs, oos_runs = run_all(r, dev, qvecs), run_all(r, oos_dev, qvecs)
-            fc = choose_floor(
-                [x.confidence for x in in_runs.values()],
-                [x.confidence for x in oos_runs.values()],
-                max_false_rejection=0.03,
-                min_oos_rejection=0.90,
-            )
-            tuning_rows.append(
-                {"confidence_bm25": beta, "passage_margin": margin, "floor": fc.floor,
-                 "dev_oos_rejection": fc.oos_rejection, "dev_false_rejection": fc.false_rejection}
-            )
-            rank = (not fc.meets_goals, fc.errors)
-            if best_floor is None or rank < best_floor[0]:
-                best_floor = (rank, replace(tried, floor=fc.floor))
-        assert best_floor is not None
-        chosen = best_floor[1]
-        echo(
-            f"Chosen on dev: {chosen.method} rrf_k={chosen.rrf_k} "
-            f"dense_weight={chosen.dense_weight} mmr_lambda={chosen.mmr_lambda} "
-            f"question_weight={chosen.question_weight} "
-            f"floor={chosen.floor} confidence_bm25={chosen.confidence_bm25} "
-            f"passage_margin={chosen.passage_margin}"
-        )
+        chosen, tuning_rows = tune_on_dev(retriever, dev, oos_dev, qvecs, echo)
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(json.dumps(asdict(chosen), indent=2) + "\n", encoding="utf-8")
@@ -297,15 +322,7 @@ def retrieval_eval(
             f"{intervals['recall_5'][0]:.3f}–{intervals['recall_5'][1]:.3f}, MRR@10 "
             f"{intervals['mrr_10'][0]:.3f}–{intervals['mrr_10'][1]:.3f}"
         )
-    # latency of the whole retrieve() on the test questions, query embedding included
-    r = retriever.with_config(**asdict(chosen))
-    times = []
-    for q in test[:60]:
-        t = time.perf_counter()
-        r.retrieve(q["query"])
-        times.append(time.perf_counter() - t)
-    p50 = statistics.median(times) * 1000
-    p95 = float(np.percentile(times, 95)) * 1000
+    p50, p95 = retrieve_latency_ms(retriever.with_config(**asdict(chosen)), test[:60])
     report["latency_ms"] = {"p50": round(p50, 1), "p95": round(p95, 1)}
     lines.append(
         f"\nretrieve() latency incl. query embedding: p50 {p50:.1f} ms, p95 {p95:.1f} ms\n"

@@ -267,6 +267,16 @@ def _pipeline_tag(settings: Settings) -> str:
     return f"{PIPELINE_VERSION}/{settings.chunk_tokens}/{settings.chunk_overlap_tokens}"
 
 
+def _plan(
+    manifest: Manifest | None, reusable: bool, new_docs: dict[str, str]
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(added, updated, removed, unchanged) against the active index; with a different
+    model or chunking every document is re-embedded."""
+    if manifest is not None and not reusable:
+        return sorted(new_docs), [], sorted(set(manifest.docs) - set(new_docs)), []
+    return plan_changes(manifest.docs if manifest is not None else {}, new_docs)
+
+
 def _build_locked(
     settings: Settings,
     client: ClientAPI,
@@ -283,17 +293,8 @@ def _build_locked(
         and manifest.pipeline == pipeline
         and not force
     )
-    old_docs = manifest.docs if (manifest is not None and reusable) else {}
     new_docs = {a.id: a.content_hash for a in articles}
-    added, updated, removed, unchanged = plan_changes(old_docs, new_docs)
-    if manifest is not None and not reusable:
-        # A different model or chunking: every document is re-embedded.
-        added, updated, removed, unchanged = (
-            sorted(new_docs),
-            [],
-            sorted(set(manifest.docs) - set(new_docs)),
-            [],
-        )
+    added, updated, removed, unchanged = _plan(manifest, reusable, new_docs)
     report = IndexReport(added=added, updated=updated, removed=removed, unchanged=unchanged)
     if reusable and manifest is not None and not (added or updated or removed):
         report.collection = manifest.collection
@@ -321,25 +322,7 @@ def _build_locked(
         configuration={"hnsw": HNSW},
         metadata={"embedder": embedder.name, "pipeline": pipeline},
     )
-    total = 0
-    if unchanged and old_col is not None:
-        keep = set(unchanged)
-        # Copy page by page: one get() of a large collection exceeds SQLite's variable limit.
-        for page in get_pages(old_col, ["embeddings", "documents", "metadatas"]):
-            rows = [
-                i for i, m in enumerate(page["metadatas"] or []) if str(m["doc_id"]) in keep
-            ]
-            if not rows:
-                continue
-            embeddings = page["embeddings"]
-            _add_batches(
-                new_col,
-                [page["ids"][i] for i in rows],
-                [embeddings[i] for i in rows] if embeddings is not None else [],
-                [(page["documents"] or [])[i] for i in rows],
-                [dict((page["metadatas"] or [])[i]) for i in rows],
-            )
-            total += len(rows)
+    total = _copy_unchanged(old_col, new_col, set(unchanged)) if old_col is not None else 0
 
     by_id = {a.id: a for a in articles}
     to_embed: list[Chunk] = []
@@ -347,22 +330,7 @@ def _build_locked(
         to_embed.extend(
             chunk_article(by_id[doc_id], settings.chunk_tokens, settings.chunk_overlap_tokens)
         )
-    # Batches of similar length pad little: short questions and long passages apart.
-    to_embed.sort(key=lambda c: len(c.embed_text))
-    t0 = time.perf_counter()
-    step = 64
-    for start in range(0, len(to_embed), step):
-        batch = to_embed[start : start + step]
-        vectors = embedder.embed_documents([c.embed_text for c in batch])
-        new_col.add(
-            ids=[c.chunk_id for c in batch],
-            embeddings=vectors,
-            documents=[c.text for c in batch],
-            metadatas=[dict(c.metadata) for c in batch],
-        )
-        if progress:
-            progress("embed", min(start + step, len(to_embed)), len(to_embed))
-    report.embed_seconds = time.perf_counter() - t0
+    report.embed_seconds = _embed_into(new_col, to_embed, embedder, progress)
     report.chunks_embedded = len(to_embed)
     total += len(to_embed)
 
@@ -386,6 +354,49 @@ def _build_locked(
     report.rebuilt = True
     sweep_orphans(client, keep=name)
     return report
+
+
+def _copy_unchanged(old_col: Collection, new_col: Collection, keep: set[str]) -> int:
+    """Copy the unchanged articles' chunks (vectors included) into the new collection;
+    returns how many were copied."""
+    total = 0
+    # Copy page by page: one get() of a large collection exceeds SQLite's variable limit.
+    for page in get_pages(old_col, ["embeddings", "documents", "metadatas"]) if keep else []:
+        rows = [i for i, m in enumerate(page["metadatas"] or []) if str(m["doc_id"]) in keep]
+        if not rows:
+            continue
+        embeddings = page["embeddings"]
+        _add_batches(
+            new_col,
+            [page["ids"][i] for i in rows],
+            [embeddings[i] for i in rows] if embeddings is not None else [],
+            [(page["documents"] or [])[i] for i in rows],
+            [dict((page["metadatas"] or [])[i]) for i in rows],
+        )
+        total += len(rows)
+    return total
+
+
+def _embed_into(
+    new_col: Collection, chunks: list[Chunk], embedder: Embedder, progress: Progress | None
+) -> float:
+    """Embed chunks in batches into the new collection; returns the seconds spent."""
+    # Batches of similar length pad little: short questions and long passages apart.
+    chunks.sort(key=lambda c: len(c.embed_text))
+    t0 = time.perf_counter()
+    step = 64
+    for start in range(0, len(chunks), step):
+        batch = chunks[start : start + step]
+        vectors = embedder.embed_documents([c.embed_text for c in batch])
+        new_col.add(
+            ids=[c.chunk_id for c in batch],
+            embeddings=vectors,
+            documents=[c.text for c in batch],
+            metadatas=[dict(c.metadata) for c in batch],
+        )
+        if progress:
+            progress("embed", min(start + step, len(chunks)), len(chunks))
+    return time.perf_counter() - t0
 
 
 # --- the no-change fast path ---------------------------------------------------------

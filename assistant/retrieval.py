@@ -273,20 +273,51 @@ class HybridRetriever:
             raise ValueError(f"unknown industry {industry!r}")
         inferred_stage, inferred_industry = infer_filters(query)
         filters = Filters(stage, industry, inferred_stage, None if industry else inferred_industry)
-        ind = filters.industry_filter
         if not query:
             return Retrieval(query, [], True, 0.0, filters, "empty question")
         if qvec is None:
             qvec = self.embedder.embed_query(query)
-        n = cfg.candidates
-        dense = self.dense_scores(qvec, n, stage, ind) if method != "bm25" else {}
-        sparse = self.bm25_scores(query, n, stage, ind) if method != "dense" else {}
+        dense, sparse = self._candidates(query, qvec, method, stage, filters.industry_filter)
+        if not dense and not sparse:
+            return Retrieval(query, [], True, 0.0, filters, "no matching passages")
         # Exact cosine for every candidate (BM25-only ones included), from the loaded vectors.
         cand = sorted(set(dense) | set(sparse))
-        if not cand:
-            return Retrieval(query, [], True, 0.0, filters, "no matching passages")
-        cos = self.vectors[cand] @ qvec
-        dense_all = {i: float(c) for i, c in zip(cand, cos, strict=True)}
+        dense_all = {i: float(c) for i, c in zip(cand, self.vectors[cand] @ qvec, strict=True)}
+        fused = self._fuse(method, dense, sparse, dense_all, None if stage else inferred_stage)
+        confidence = confidence_of(
+            max((c for i, c in dense_all.items() if self.rows[i].shown), default=0.0),
+            max((c for i, c in dense_all.items() if not self.rows[i].shown), default=0.0),
+            max(sparse.values(), default=0.0),
+            cfg,
+        )
+        if confidence < cfg.floor:
+            return Retrieval(query, [], True, confidence, filters, "below the relevance floor")
+        return Retrieval(query, self._results(fused, qvec, k), False, confidence, filters)
+
+    def _candidates(
+        self,
+        query: str,
+        qvec: npt.NDArray[np.float32],
+        method: FusionMethod,
+        stage: str | None,
+        industry: str | None,
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        n = self.config.candidates
+        dense = self.dense_scores(qvec, n, stage, industry) if method != "bm25" else {}
+        sparse = self.bm25_scores(query, n, stage, industry) if method != "dense" else {}
+        return dense, sparse
+
+    def _fuse(
+        self,
+        method: FusionMethod,
+        dense: dict[int, float],
+        sparse: dict[int, float],
+        dense_all: dict[int, float],
+        boost: str | None,
+    ) -> dict[int, float]:
+        """One score per candidate chunk: the chosen fusion, then the question weight and
+        the inferred-stage boost in one pass."""
+        cfg = self.config
         if method == "dense":
             fused = dict(dense)
         elif method == "bm25":
@@ -297,7 +328,6 @@ class HybridRetriever:
             fused = rrf_fuse([d_rank, s_rank], cfg.rrf_k)
         else:
             fused = weighted_fuse(dense_all, sparse, cfg.dense_weight)
-        boost = inferred_stage if not stage else None
         if cfg.question_weight != 1.0 or boost:
             fused = {
                 i: s
@@ -305,15 +335,14 @@ class HybridRetriever:
                 * (cfg.stage_boost if self.rows[i].stage == boost else 1.0)
                 for i, s in fused.items()
             }
+        return fused
+
+    def _results(
+        self, fused: dict[int, float], qvec: npt.NDArray[np.float32], k: int
+    ) -> list[Result]:
+        """One result per article, diverse (MMR), each with its best showable passages."""
+        cfg = self.config
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
-        confidence = confidence_of(
-            max((c for i, c in dense_all.items() if self.rows[i].shown), default=0.0),
-            max((c for i, c in dense_all.items() if not self.rows[i].shown), default=0.0),
-            max(sparse.values(), default=0.0),
-            cfg,
-        )
-        if confidence < cfg.floor:
-            return Retrieval(query, [], True, confidence, filters, "below the relevance floor")
         groups = group_by_document(ranked, self.rows, max(cfg.passages_per_doc, cfg.doc_hits))
         if cfg.hit_decay:
             groups.sort(key=lambda g: -document_score(g[1], cfg.hit_decay, cfg.doc_hits))
@@ -353,7 +382,7 @@ class HybridRetriever:
                     ),
                 )
             )
-        return Retrieval(query, results, False, confidence, filters)
+        return results
 
     def closest_shown(
         self,

@@ -25,7 +25,7 @@ from assistant.config import REPO_ROOT, Settings
 
 # Chromium and the app server are started as in the browser tests (one harness for both).
 sys.path.insert(0, str(REPO_ROOT))
-from tests.browser_support import (
+from tests.support import (
     APP,
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -7,46 +7,25 @@ The network is off in tests: nothing here talks to the internet.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from assistant.config import REPO_ROOT, Settings
 from assistant.embeddings import LocalOnnxEmbedder
-
-KNOWLEDGE = REPO_ROOT / "knowledge"
-SMALL_SET = [
-    "goals/smart-goals",
-    "outreach/cold-email",
-    "outreach/linkedin-note",
-    "feedback/receiving-feedback",
-    "feedback/sbi-model",
-    "industry/industry-healthcare",
-]
+from tests.support import SMALL_SET, copy_articles, make_settings
 
 # Keep library mode unless a test configures a model, whatever the developer's shell has.
 for var in ("OPENAI_API_KEY", "MENTOR_LLM_BASE_URL", "MENTOR_LLM_MODEL", "MENTOR_OPENAI_API_KEY"):
     os.environ.pop(var, None)
 
 
-def make_settings(tmp: Path, knowledge: Path | None = None, **kw: object) -> Settings:
-    return Settings(
-        data_dir=tmp / "data",
-        knowledge_dir=knowledge or KNOWLEDGE,
-        _env_file=None,  # type: ignore[call-arg]
-        **kw,  # type: ignore[arg-type]
-    )
-
-
-def copy_articles(dest: Path, ids: list[str]) -> Path:
-    for rel in ids:
-        src = KNOWLEDGE / "articles" / f"{rel}.md"
-        target = dest / "articles" / f"{rel}.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, target)
-    return dest
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fast tier (`pytest -m "not slow and not browser"`) leaves out every test that
+    needs the whole knowledge base indexed (the session's full_runtime, ~30 s to build)."""
+    for item in items:
+        if "full_runtime" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

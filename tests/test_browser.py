@@ -23,7 +23,7 @@ import pytest
 
 from assistant.config import REPO_ROOT
 from assistant.store import Store
-from tests.browser_support import (
+from tests.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     app_env,

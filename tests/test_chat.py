@@ -33,7 +33,7 @@ from assistant.testing.fake_openai import (
     StallMidStream,
     Status,
 )
-from tests.conftest import make_settings
+from tests.support import SMALL_SET, copy_articles, make_settings
 
 # --- pure pieces ------------------------------------------------------------------------
 
@@ -171,14 +171,22 @@ def test_bad_input_is_refused_before_anything_is_saved(full_runtime) -> None:  #
 # --- model mode against the scripted OpenAI-compatible server --------------------------
 
 
-@pytest.fixture
-def small_setup(tmp_path: Path, small_kb: Path, embedder):  # type: ignore[no-untyped-def]
-    settings = make_settings(tmp_path, small_kb)
+@pytest.fixture(scope="module")
+def small_index(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """The small knowledge base indexed once for this module (the retriever only reads)."""
+    tmp = tmp_path_factory.mktemp("chat-index")
+    settings = make_settings(tmp, copy_articles(tmp / "knowledge", SMALL_SET))
     client = open_chroma(settings)
     build_index(settings, client, embedder)
-    retriever = HybridRetriever(active_collection(client), embedder)
-    store = Store.open(settings.db_url)
-    return settings, retriever, store
+    return settings, HybridRetriever(active_collection(client), embedder)
+
+
+@pytest.fixture
+def small_setup(tmp_path: Path, small_index):  # type: ignore[no-untyped-def]
+    """Settings over the shared index, with a database of this test's own."""
+    base, retriever = small_index
+    settings = base.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'chat.db'}"})
+    return settings, retriever, Store.open(settings.db_url)
 
 
 def model_settings(settings, server, **kw):  # type: ignore[no-untyped-def]

@@ -25,7 +25,7 @@ from assistant.index import (
 )
 from assistant.knowledge import load_articles
 from assistant.retrieval import HybridRetriever
-from tests.conftest import copy_articles, make_settings
+from tests.support import copy_articles, make_settings
 
 
 def chunk_docs(settings, client) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ from assistant.knowledge import (
     parse_article,
     resolve_link,
 )
-from tests.conftest import KNOWLEDGE
+from tests.support import KNOWLEDGE
 
 GOOD = """---
 id: sample-article

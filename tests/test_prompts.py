@@ -5,10 +5,6 @@ Update deliberately with: UPDATE_SNAPSHOTS=1 pytest tests/test_prompts.py
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-
 from assistant.prompts import (
     ANSWER_PROMPT_VERSION,
     REWRITE_PROMPT_VERSION,
@@ -17,19 +13,9 @@ from assistant.prompts import (
     rewrite_messages,
 )
 from assistant.safety import neutralise
+from tests.support import check_snapshot
 
-SNAPSHOTS = Path(__file__).with_name("snapshots")
-
-
-def check(name: str, value: object) -> None:
-    path = SNAPSHOTS / name
-    text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
-    if os.environ.get("UPDATE_SNAPSHOTS") or not path.exists():
-        if os.environ.get("CI") and not path.exists():
-            raise AssertionError(f"missing snapshot {name}")
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.read_text(encoding="utf-8") == text, f"{name} changed; review and update"
+check = check_snapshot
 
 
 SOURCES = [

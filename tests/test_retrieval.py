@@ -171,7 +171,7 @@ def test_a_match_on_a_question_alone_shows_the_closest_passage(
     tmp_path: Path, small_kb: Path, embedder
 ) -> None:  # type: ignore[no-untyped-def]
     from assistant.runtime import Runtime
-    from tests.conftest import make_settings
+    from tests.support import make_settings
 
     path = small_kb / "articles/goals/smart-goals.md"
     text = path.read_text(encoding="utf-8")
@@ -237,7 +237,7 @@ SNAPSHOT_QUERIES = [
 def test_retrieved_context_snapshot(full_runtime) -> None:  # type: ignore[no-untyped-def]
     """What the model would be given for a few canonical questions. A change in chunking,
     fusion or the knowledge base shows up here in review (UPDATE_SNAPSHOTS=1 to accept)."""
-    from tests.test_prompts import check
+    from tests.support import check_snapshot as check
 
     r = full_runtime.retriever()
     context = {

@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from assistant.config import REPO_ROOT, Settings, load_settings
 from assistant.knowledge import load_articles
 from assistant.store import Store
-from tests.conftest import KNOWLEDGE, SMALL_SET, copy_articles
+from tests.support import KNOWLEDGE, SMALL_SET, copy_articles
 
 APP = str(REPO_ROOT / "ui" / "app.py")
 STARTER = "How do I ask someone to be my mentor?"

@@ -37,21 +37,32 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import json
-import math
 import socket
 import struct
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
+
+from assistant.testing.faults import (
+    DropMidStream,
+    Fault,
+    Malformed,
+    Reply,
+    Responder,
+    Stall,
+    StallMidStream,
+    Status,
+)
+from assistant.testing.handler import _Handler, _Server
+from assistant.testing.wire import (
+    _count_tokens,
+    _embed,
+    _prompt_tokens,
+)
 
 __all__ = [
     "DropMidStream",
@@ -75,76 +86,6 @@ body, or ``None`` when the body is empty or not JSON.
 """
 
 
-# --------------------------------------------------------------------------- faults
-
-
-class Fault:
-    """Base class of the injectable faults."""
-
-
-@dataclass(frozen=True)
-class Status(Fault):
-    """Answer with HTTP ``code`` and an OpenAI-style error body.
-
-    ``body``: ``None`` for a default message, a ``str`` used as the error message, or a
-    ``dict`` sent verbatim as JSON. ``retry_after`` sets the ``Retry-After`` header (seconds;
-    note the openai client ignores values <= 0 and uses its own ~0.5 s backoff instead).
-    ``headers`` adds any other response headers (e.g. ``{"x-should-retry": "false"}``).
-    """
-
-    code: int
-    body: str | dict[str, Any] | None = None
-    retry_after: float | None = None
-    headers: dict[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class Stall(Fault):
-    """Sleep ``seconds`` before sending any header, then answer normally.
-
-    The answer is ``text`` (default: the responder's text). ``stop()`` cuts the sleep short.
-    """
-
-    seconds: float
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class StallMidStream(Fault):
-    """Send headers and the first ``after_chars`` characters, sleep ``seconds``, then finish.
-
-    For streams ``after_chars`` counts assistant content characters (0: only the role chunk
-    goes out); for non-streaming replies it counts bytes of the JSON body.
-    """
-
-    after_chars: int
-    seconds: float
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class DropMidStream(Fault):
-    """Send headers and the first ``after_chars`` characters, then close the socket abruptly.
-
-    Streams are chunk-encoded, so the client sees an incomplete body, never ``[DONE]``.
-    ``after_chars`` is counted as in :class:`StallMidStream`.
-    """
-
-    after_chars: int
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class Malformed(Fault):
-    """Answer 200 with a body that is not JSON (for streams: a ``data:`` line that isn't)."""
-
-    body: str = '{"id": "chatcmpl-broken", "choices": [ this is not json'
-
-
-Reply = str | Fault
-Responder = Callable[[dict[str, Any]], str]
-
-
 def _default_responder(_request: dict[str, Any]) -> str:
     return "OK"
 
@@ -159,274 +100,6 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/v1"
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-class _Aborted(Exception):
-    """The server is stopping, or the socket was dropped on purpose: write nothing more."""
-
-
-def _count_tokens(text: str) -> int:
-    """A rough, deterministic token count (about four characters per token)."""
-    return math.ceil(len(text) / 4) if text else 0
-
-
-def _message_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = [p.get("text", "") for p in content if isinstance(p, dict)]
-        return "".join(str(p) for p in parts)
-    return ""
-
-
-def _prompt_tokens(messages: Any) -> int:
-    if not isinstance(messages, list):
-        return 0
-    return sum(
-        _count_tokens(_message_text(m.get("content"))) + 4 for m in messages if isinstance(m, dict)
-    )
-
-
-def _embed(text: str, dim: int) -> list[float]:
-    """A deterministic unit vector of ``dim`` floats derived from SHA-256 of ``text``."""
-    raw = b""
-    counter = 0
-    while len(raw) < 4 * dim:
-        raw += hashlib.sha256(f"{counter}:{text}".encode()).digest()
-        counter += 1
-    ints = struct.unpack(f"<{dim}I", raw[: 4 * dim])
-    vec = [i / 2**31 - 1.0 for i in ints]
-    norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-    # Round-trip through float32 so "float" and "base64" encodings agree exactly.
-    return list(struct.unpack(f"<{dim}f", struct.pack(f"<{dim}f", *(v / norm for v in vec))))
-
-
-def _error_body(code: int, message: str | None = None) -> dict[str, Any]:
-    kinds: dict[int, tuple[str, str | None]] = {
-        400: ("invalid_request_error", None),
-        401: ("invalid_request_error", "invalid_api_key"),
-        403: ("invalid_request_error", "unsupported_country_region_territory"),
-        404: ("invalid_request_error", "model_not_found"),
-        429: ("requests", "rate_limit_exceeded"),
-        500: ("server_error", None),
-        502: ("server_error", None),
-        503: ("server_error", "service_unavailable"),
-    }
-    kind, err_code = kinds.get(
-        code, ("server_error" if code >= 500 else "invalid_request_error", None)
-    )
-    if message is None:
-        try:
-            message = f"Fake OpenAI: {code} {HTTPStatus(code).phrase}"
-        except ValueError:
-            message = f"Fake OpenAI: HTTP {code}"
-    return {"error": {"message": message, "type": kind, "param": None, "code": err_code}}
-
-
-# --------------------------------------------------------------------------- server
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeOpenAI
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients hanging up (timeouts, dropped streams, shutdown) are expected here.
-        return
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    # ------------------------------------------------------------ plumbing
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.fake._track(self.connection, add=True)
-
-    def finish(self) -> None:
-        with contextlib.suppress(OSError):
-            super().finish()
-        self.server.fake._track(self.connection, add=False)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def _dispatch(self, method: str) -> None:
-        fake = self.server.fake
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length > 0 else b""
-            try:
-                payload: Any = json.loads(raw) if raw else None
-            except ValueError:
-                payload = None
-            path = self.path.split("?", 1)[0].rstrip("/")
-            fake._record(
-                {
-                    "path": path,
-                    "method": method,
-                    "headers": {k.lower(): v for k, v in self.headers.items()},
-                    "json": payload,
-                }
-            )
-            body = payload if isinstance(payload, dict) else {}
-            if method == "POST" and path == "/v1/chat/completions":
-                self._chat(body)
-            elif method == "POST" and path == "/v1/embeddings":
-                self._embeddings(body)
-            elif method == "GET" and path == "/v1/models":
-                self._send_json(200, fake._models_body())
-            else:
-                self._send_json(404, _error_body(404, f"Unknown route: {method} {path}"))
-        except (_Aborted, OSError):
-            self.close_connection = True
-
-    def _sleep(self, seconds: float) -> None:
-        if self.server.fake._stopping.wait(seconds):
-            raise _Aborted
-
-    def _drop(self) -> None:
-        """Close the socket abruptly (RST, no graceful end of body)."""
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
-        raise _Aborted
-
-    # ------------------------------------------------------------ plain responses
-
-    def _send_json(
-        self,
-        code: int,
-        obj: Any,
-        *,
-        headers: dict[str, str] | None = None,
-        fault: Fault | None = None,
-    ) -> None:
-        data = json.dumps(obj).encode() if not isinstance(obj, bytes) else obj
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if isinstance(fault, StallMidStream | DropMidStream):
-            cut = max(0, min(fault.after_chars, len(data)))
-            self.wfile.write(data[:cut])
-            self.wfile.flush()
-            if isinstance(fault, DropMidStream):
-                self._drop()
-            else:
-                self._sleep(fault.seconds)
-            data = data[cut:]
-        self.wfile.write(data)
-        self.wfile.flush()
-
-    def _send_status(self, fault: Status) -> None:
-        if isinstance(fault.body, dict):
-            obj: Any = fault.body
-        else:
-            obj = _error_body(fault.code, fault.body)
-        headers = dict(fault.headers or {})
-        if fault.retry_after is not None:
-            ra = fault.retry_after
-            headers["Retry-After"] = str(int(ra)) if float(ra).is_integer() else str(ra)
-        self._send_json(fault.code, obj, headers=headers)
-
-    def _send_malformed(self, fault: Malformed) -> None:
-        self._send_json(200, fault.body.encode())
-
-    def _pre_fault(self, fault: Fault | None) -> bool:
-        """Handle faults that replace the whole answer; True when the answer was sent."""
-        if isinstance(fault, Status):
-            self._send_status(fault)
-            return True
-        if isinstance(fault, Stall):
-            self._sleep(fault.seconds)
-        return False
-
-    # ------------------------------------------------------------ endpoints
-
-    def _embeddings(self, req: dict[str, Any]) -> None:
-        fake = self.server.fake
-        fault = fake._persistent_fault()
-        if self._pre_fault(fault):
-            return
-        if isinstance(fault, Malformed):
-            self._send_malformed(fault)
-            return
-        self._send_json(200, fake._embeddings_body(req), fault=fault)
-
-    def _chat(self, req: dict[str, Any]) -> None:
-        fake = self.server.fake
-        reply = fake._next_reply(req)
-        fault = reply if isinstance(reply, Fault) else None
-        if self._pre_fault(fault):
-            return
-        if isinstance(reply, str):
-            text = reply
-        else:
-            own = getattr(reply, "text", None)
-            text = own if isinstance(own, str) else fake._respond(req)
-        if req.get("stream"):
-            self._chat_stream(req, text, fault)
-        elif isinstance(fault, Malformed):
-            self._send_malformed(fault)
-        else:
-            self._send_json(200, fake._completion_body(req, text), fault=fault)
-
-    def _chat_stream(self, req: dict[str, Any], text: str, fault: Fault | None) -> None:
-        fake = self.server.fake
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-
-        def emit(line: str) -> None:
-            data = f"data: {line}\n\n".encode()
-            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-            self.wfile.flush()
-
-        def mid_fault() -> None:
-            if isinstance(fault, DropMidStream):
-                self._drop()
-            if isinstance(fault, StallMidStream):
-                self._sleep(fault.seconds)
-
-        cut_at = fault.after_chars if isinstance(fault, StallMidStream | DropMidStream) else None
-        fired = cut_at is None
-        sent = 0
-        for index, (piece_len, chunk) in enumerate(fake._stream_chunks(req, text)):
-            if piece_len is None and not fired:  # content exhausted before after_chars
-                mid_fault()
-                fired = True
-            if piece_len and fake.chunk_delay > 0:
-                self._sleep(fake.chunk_delay)
-            emit(json.dumps(chunk))
-            if index == 0 and isinstance(fault, Malformed):
-                emit(fault.body)
-            if piece_len is not None:
-                sent += piece_len
-                if not fired and cut_at is not None and sent >= cut_at:
-                    mid_fault()
-                    fired = True
-        emit("[DONE]")
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
 
 
 class FakeOpenAI:
