@@ -156,6 +156,8 @@ def covered_topics() -> list[str]:
 # --- the turn -----------------------------------------------------------------------
 
 Steps = Generator[Event, None, TurnResult]
+SUPPORT_TITLE = "A conversation about support"
+FALLBACK = "fallback"  # status of a library-mode answer given because the model failed
 
 
 def run_turn(
@@ -169,18 +171,32 @@ def run_turn(
     history: Sequence[tuple[str, str]] | None = None,
     allowed_urls: frozenset[str] = frozenset(),
     canary: str | None = None,
+    retry: bool = False,
 ) -> Iterator[Event]:
     """One conversation turn. The user's message is saved before any model call; the
-    answer is saved as complete, or as incomplete/error with whatever arrived."""
+    answer is saved as complete, or as incomplete/error with whatever arrived. With
+    ``retry``, the conversation's last failed answer is replaced by a new try at the same
+    question (``question`` is ignored)."""
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
     mode = model.name if model is not None else LIBRARY_MODE
+    if retry:
+        if store is None or conversation_id is None:
+            raise InputError("Nothing to retry.")
+        question, history = reopen_failed_turn(store, conversation_id)
     question = clean_question(question, settings.max_question_chars)  # raises InputError
-    if store is not None:
+    if store is not None and retry:
+        pass  # the question is already saved
+    elif store is not None:
         if history is None and conversation_id and store.get_conversation(conversation_id):
             history = history_of(store, conversation_id)
         conversation_id = start_turn(
-            store, question, feature="ask", conversation_id=conversation_id
+            store,
+            question,
+            feature="ask",
+            conversation_id=conversation_id,
+            # A conversation that opens in distress is not titled with the person's words.
+            title=SUPPORT_TITLE if is_crisis(question) else None,
         )
     past = list(history or [])[-12:]
 
@@ -213,6 +229,22 @@ def run_turn(
     if store is not None and conversation_id is not None:
         result.message_id = record_turn(store, conversation_id, result)
     yield Done(result)
+
+
+def reopen_failed_turn(store: Store, conversation_id: str) -> tuple[str, list[tuple[str, str]]]:
+    """For a retry: drop the conversation's last answer if it failed (a library fallback,
+    an incomplete or an error answer) and return its question and the history before it."""
+    messages = store.messages(conversation_id)
+    if len(messages) < 2 or messages[-1].role != "assistant" or messages[-2].role != "user":
+        raise InputError("Nothing to retry in this conversation.")
+    last = messages[-1]
+    if last.status == "complete":
+        raise InputError("The last answer did not fail; ask again to get another.")
+    store.delete_message(last.id)
+    earlier = [
+        (m.role, m.content) for m in messages[:-2] if m.status == "complete" and m.kind != "crisis"
+    ]
+    return messages[-2].content, earlier[-12:]
 
 
 def _early_reply(question: str, mode: str) -> TurnResult | None:
@@ -265,9 +297,7 @@ def _standalone(
     return standalone
 
 
-def _library_answer(
-    standalone: str, sources: list[Citation], timings: dict[str, float]
-) -> Steps:
+def _library_answer(standalone: str, sources: list[Citation], timings: dict[str, float]) -> Steps:
     t0 = time.perf_counter()
     text = compose_library_answer(standalone, sources)
     text, cited, invalid = verify_citations(text, len(sources))
@@ -308,13 +338,19 @@ def _model_answer(
     yield from stream
     timings["model"] = time.perf_counter() - t0
     safe, report = stream.final()
+    if stream.error is not None and not stream.raw:
+        # Nothing arrived (unreachable, rate-limited, timed out): the mentee still gets
+        # the library-mode answer, with the model's error as a note; it can be retried.
+        fallback = yield from _library_answer(standalone, sources, timings)
+        fallback.status, fallback.error = FALLBACK, str(stream.error)
+        return fallback
     if stream.error is not None:
         return TurnResult(
-            safe if stream.raw else "",
+            safe,
             "error",
             model.name,
             grounded=False,
-            status="incomplete" if stream.raw else "error",
+            status="incomplete",
             error=str(stream.error),
         )
     t0 = time.perf_counter()

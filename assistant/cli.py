@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from assistant.config import load_settings
+from assistant import cli_ask
+from assistant.cli_common import err, friendly, out, runtime
 from assistant.errors import MentorError
 from assistant.runtime import Runtime
 
@@ -27,33 +25,6 @@ eval_app = typer.Typer(help="Quality evaluations that print figures.", no_args_i
 app.add_typer(history_app, name="history")
 app.add_typer(eval_app, name="eval")
 
-out = Console()
-err = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly(fn: F) -> F:
-    """Turn MentorError into a message on stderr and its exit code."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except MentorError as exc:
-            err.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
-            if exc.hint:
-                err.print(exc.hint, highlight=False)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err.print("Interrupted.")
-            raise typer.Exit(130) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def runtime() -> Runtime:
-    return Runtime(load_settings())
-
 
 @app.command()
 @friendly
@@ -62,37 +33,45 @@ def index(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Build or update the knowledge index (only changed articles are re-embedded)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from assistant.index import quick_no_change
 
     rt = runtime()
     quick = None if force else quick_no_change(rt.settings, rt.embedder.name)
-    if quick is not None:
-        if as_json:
-            print(json.dumps(quick.to_dict()))
-        else:
-            out.print(f"Index up to date: {quick.summary()}", highlight=False)
-        return
+    report = quick or _index_with_progress(rt, force=force, quiet=as_json)
+    if as_json:
+        print(json.dumps(report.to_dict()))
+    else:
+        out.print(f"Index up to date: {report.summary()}", highlight=False)
+
+
+def _index_with_progress(rt: Runtime, *, force: bool = False, quiet: bool = False) -> Any:
+    """Build or update the index with a progress bar and a time estimate on stderr (shown
+    only in a terminal)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        "·",
+        TimeRemainingColumn(),
         console=err,
         transient=True,
-        disable=as_json or not sys.stderr.isatty(),
+        disable=quiet or not sys.stderr.isatty(),
     ) as bar:
-        task = bar.add_task("Embedding chunks", total=None)
+        task = bar.add_task("Embedding the guidance", total=None)
 
         def progress(phase: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = rt.index(progress, force=force)
-    if as_json:
-        print(json.dumps(report.to_dict()))
-    else:
-        out.print(f"Index up to date: {report.summary()}", highlight=False)
+        return rt.index(progress, force=force)
 
 
 def _print_results(data: dict[str, Any]) -> None:
@@ -104,13 +83,17 @@ def _print_results(data: dict[str, Any]) -> None:
         )
         return
     for i, r in enumerate(data["results"], 1):
+        # Knowledge text is printed as text, never as console markup: "[Read more](…)"
+        # keeps its brackets.
+        out.print(f"{i}. {r['title']}", style="bold", end="", highlight=False, markup=False)
         out.print(
-            f"[bold]{i}. {r['title']}[/]  score {r['score']:.3f} · {r['stage']} · "
-            f"knowledge/{r['path']}",
+            f"  score {r['score']:.3f} · {r['stage']} · knowledge/{r['path']}",
             highlight=False,
+            markup=False,
         )
         snippet = r["passages"][0]["text"].replace("\n", " ")
-        out.print(f"   {snippet[:300]}{'…' if len(snippet) > 300 else ''}", highlight=False)
+        more = "…" if len(snippet) > 300 else ""
+        out.print(f"   {snippet[:300]}{more}", highlight=False, markup=False)
 
 
 @app.command()
@@ -163,14 +146,16 @@ def search(
 @friendly
 def doctor() -> None:
     """Check the embedding model files, the index and the chat model, in plain words."""
+    from assistant.config import settings_report
     from assistant.embeddings import local_model_files
     from assistant.index import index_status
 
     rt = runtime()
     s = rt.settings
     problems = 0
-    out.print(f"Data directory: {s.data_dir}", highlight=False)
-    out.print(f"Knowledge directory: {s.knowledge_dir}", highlight=False)
+    out.print("Settings (value · where it comes from):", highlight=False)
+    for name, value, source in settings_report(s):
+        out.print(f"  {name} = {value}  · {source}", highlight=False, markup=False)
     if s.embedding_backend == "local":
         for f in local_model_files():
             ok, message = f.check()
@@ -202,162 +187,34 @@ def doctor() -> None:
         raise typer.Exit(1)
 
 
-def _run_and_print(
-    rt: Runtime, question: str, conversation_id: str | None, as_json: bool
-) -> str | None:
-    from assistant.generation import Done, Status, Token
-
-    printed = ""
-    result = None
-    for event in rt.ask(question, conversation_id):
-        if isinstance(event, Status) and not as_json:
-            err.print(f"[dim]{event.text}[/]", highlight=False)
-        elif isinstance(event, Token) and not as_json:
-            if event.shown.startswith(printed):
-                sys.stdout.write(event.shown[len(printed) :])
-                sys.stdout.flush()
-                printed = event.shown
-        elif isinstance(event, Done):
-            result = event.result
-    assert result is not None
-    if as_json:
-        print(json.dumps(result.to_dict(), indent=2))
-    else:
-        if result.answer.startswith(printed) and printed:
-            sys.stdout.write(result.answer[len(printed) :])
-        else:
-            sys.stdout.write(("\n" if printed else "") + result.answer)
-        sys.stdout.write("\n")
-        if result.citations:
-            out.print("\n[bold]Sources[/]", highlight=False)
-            for c in result.citations:
-                head = f" — {c.heading}" if c.heading else ""
-                out.print(f"  [{c.n}] {c.title}{head} (knowledge/{c.path})", highlight=False)
-        if result.error:
-            err.print(f"[bold red]Error:[/] {result.error}", highlight=False)
-    if result.error and result.kind == "error":
-        raise typer.Exit(8)
-    return result.conversation_id
+# Shipped with the package, so `mentor app` never stops at Streamlit's first-run e-mail
+# prompt, sends no usage statistics, listens on this machine only (MENTOR_APP_ADDRESS opens
+# it up), and shows mentees no developer menu, "Deploy" button or tracebacks.
+STREAMLIT_OPTIONS = {
+    "server.showEmailPrompt": "false",
+    "browser.gatherUsageStats": "false",
+    "client.toolbarMode": "minimal",
+    "client.showErrorDetails": "none",
+    "server.fileWatcherType": "none",
+    "runner.magicEnabled": "false",
+}
 
 
-@app.command()
-@friendly
-def ask(
-    question: Annotated[str, typer.Argument(help="Your question.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    conversation: Annotated[str | None, typer.Option(help="Continue this conversation id.")] = None,
-) -> None:
-    """Ask one question; the answer streams with numbered sources."""
-    _run_and_print(runtime(), question, conversation, as_json)
+def streamlit_command(port: int, address: str, headless: bool) -> list[str]:
+    """The `streamlit run` command line for the app, with the shipped options."""
+    from assistant.resources import bundled
 
-
-@app.command()
-@friendly
-def chat() -> None:
-    """A multi-turn conversation in the terminal (empty line or Ctrl-D to quit)."""
-    from assistant.errors import InputError
-
-    rt = runtime()
-    out.print(f"[bold]Mentor Assistant[/] · {rt.settings.mode_label()}", highlight=False)
-    out.print("Ask about goals, mentors, outreach, feedback or growth. Empty line to quit.")
-    conversation_id: str | None = None
-    while True:
-        try:
-            question = input("\nYou: ")
-        except EOFError:
-            break
-        if not question.strip():
-            break
-        try:
-            conversation_id = _run_and_print(rt, question, conversation_id, False)
-        except InputError as exc:
-            err.print(f"[red]{exc.message}[/] {exc.hint}", highlight=False)
-        except typer.Exit:
-            continue
-    if conversation_id:
-        out.print(f"Saved as conversation {conversation_id}.", highlight=False)
-
-
-@history_app.command("list")
-@friendly
-def history_list(
-    feature: Annotated[
-        str | None, typer.Option(help="Only this feature: ask, outreach or practice.")
-    ] = None,
-) -> None:
-    """List saved conversations, newest first, with the feature each belongs to."""
-    from assistant.errors import InputError
-    from assistant.store import FEATURES
-
-    if feature is not None and feature not in FEATURES:
-        raise InputError(f"Unknown feature {feature!r}.", f"Use one of: {', '.join(FEATURES)}.")
-    rt = runtime()
-    convs = rt.store.list_conversations(feature=feature)
-    if not convs:
-        out.print("No conversations yet.")
-    for c in convs:
-        n = len(rt.store.messages(c.id))
-        out.print(
-            f"{c.id}  {c.updated_at:%Y-%m-%d %H:%M}  {c.feature:<8}  {n:3d} messages  {c.title}",
-            highlight=False,
-        )
-
-
-def _find(rt: Runtime, conversation_id: str) -> Any:
-    from assistant.errors import InputError
-
-    matches = [c for c in rt.store.list_conversations(10_000) if c.id.startswith(conversation_id)]
-    if len(matches) != 1:
-        raise InputError(
-            f"No single conversation matches {conversation_id!r}.",
-            "See `mentor history list` for ids.",
-        )
-    return matches[0]
-
-
-@history_app.command("show")
-@friendly
-def history_show(conversation_id: str) -> None:
-    """Show one conversation (an id or a unique prefix)."""
-    from assistant.store import export_markdown
-
-    rt = runtime()
-    conv = _find(rt, conversation_id)
-    print(export_markdown(conv, rt.store.messages(conv.id)))
-
-
-@history_app.command("export")
-@friendly
-def history_export(
-    conversation_id: str,
-    output: Annotated[Path | None, typer.Option("-o", help="Write to this file.")] = None,
-) -> None:
-    """Export one conversation as Markdown."""
-    from assistant.store import export_markdown
-
-    rt = runtime()
-    conv = _find(rt, conversation_id)
-    text = export_markdown(conv, rt.store.messages(conv.id))
-    if output:
-        output.write_text(text, encoding="utf-8")
-        out.print(f"Wrote {output}", highlight=False)
-    else:
-        print(text)
-
-
-@history_app.command("delete")
-@friendly
-def history_delete(
-    conversation_id: str,
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
-) -> None:
-    """Delete one conversation."""
-    rt = runtime()
-    conv = _find(rt, conversation_id)
-    if not yes and not typer.confirm(f"Delete {conv.title!r}?"):
-        raise typer.Exit(1)
-    rt.store.delete_conversation(conv.id)
-    out.print("Deleted.")
+    options = {
+        **STREAMLIT_OPTIONS,
+        "server.port": str(port),
+        "server.address": address,
+        "browser.serverAddress": "localhost" if address in ("127.0.0.1", "localhost") else address,
+        "server.headless": "true" if headless else "false",
+    }
+    cmd = [sys.executable, "-m", "streamlit", "run", str(bundled("ui") / "app.py")]
+    for key, value in options.items():
+        cmd += [f"--{key}", value]
+    return cmd
 
 
 @app.command("app")
@@ -366,25 +223,35 @@ def run_app(
     port: Annotated[int, typer.Option(help="Port for the web app.")] = 8501,
     headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = False,
 ) -> None:
-    """Start the web app (Streamlit)."""
+    """Start the web app: the index is built or updated here first, with progress, then
+    the app serves on this machine only (set MENTOR_APP_ADDRESS=0.0.0.0 to share it)."""
+    import os
     import subprocess
 
-    from assistant.resources import bundled
+    from assistant.index import quick_no_change
 
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(bundled("ui") / "app.py"),
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.headless",
-        "true" if headless else "false",
-    ]
-    raise typer.Exit(subprocess.call(cmd))
+    rt = runtime()
+    if quick_no_change(rt.settings, rt.embedder.name) is None:
+        err.print("Preparing the guidance library…", highlight=False)
+        report = _index_with_progress(rt)
+        err.print(f"Library ready: {report.summary()}", highlight=False, markup=False)
+    address = rt.settings.app_address
+    err.print(
+        f"Mentor Assistant: http://localhost:{port} (listening on {address}; Ctrl-C stops it)",
+        highlight=False,
+        markup=False,
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    headless = headless or (sys.platform.startswith("linux") and not os.environ.get("DISPLAY"))
+    proc = subprocess.Popen(
+        streamlit_command(port, address, headless), stdin=subprocess.DEVNULL, env=env
+    )
+    try:
+        code = proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        code = proc.wait()
+    raise typer.Exit(code)
 
 
 @eval_app.command("retrieval")
@@ -422,8 +289,17 @@ def eval_answers(
     rt = runtime()
     if rt.index_needed():
         rt.index()
-    answers_eval(rt.settings, rt.retriever(), rt.chat_model(), limit=limit,
-                 echo=lambda s: out.print(s, highlight=False))
+    answers_eval(
+        rt.settings,
+        rt.retriever(),
+        rt.chat_model(),
+        limit=limit,
+        echo=lambda s: out.print(s, highlight=False),
+    )
+
+
+# The Ask commands (ask, chat, history) live in cli_ask.py, each feature's in its own module.
+cli_ask.register(app, history_app)
 
 
 def main() -> None:

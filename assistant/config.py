@@ -1,18 +1,21 @@
 """One `Settings` object, built at the entry point and passed down.
 
-Precedence: explicit arguments beat environment variables (prefix ``MENTOR_``, or a
-``.env`` file in the working directory) beat the defaults below.
+Precedence, the same in the app and the CLI: explicit arguments, then environment
+variables (prefix ``MENTOR_``, or a ``.env`` file in the working directory), then the
+choices saved from the app's Settings page (``<data dir>/settings.json``), then the
+defaults below. ``Settings.sources`` says where each value came from.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.errors import ConfigError
 from assistant.resources import CHECKOUT_ROOT, bundled
 
 REPO_ROOT = CHECKOUT_ROOT  # the source checkout (tests and benchmarks use it)
@@ -27,6 +30,7 @@ def _default_knowledge_dir() -> Path:
 
 
 ModelMode = Literal["library", "openai", "compatible"]
+Source = Literal["argument", "environment", "saved", "default"]
 
 
 class Settings(BaseSettings):
@@ -57,7 +61,7 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = 30
 
     # Retrieval
-    top_k: int = 5
+    top_k: int = Field(default=5, ge=1, le=50)
     relevance_floor: float | None = None  # None: the calibrated default in retrieval.py
 
     # The chat model: OpenAI, any OpenAI-compatible server, or none (library mode)
@@ -68,14 +72,32 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
-    llm_timeout: float = 30.0
-    llm_max_retries: int = 2
-    llm_max_tokens: int = 700
-    llm_temperature: float = 0.2
-    llm_context_tokens: int = 8192
+    llm_timeout: float = Field(default=30.0, gt=0, le=600)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_max_tokens: int = Field(default=700, ge=16, le=32_000)
+    llm_temperature: float = Field(default=0.2, ge=0, le=2)
+    llm_context_tokens: int = Field(default=8192, ge=1024)
 
-    # Input limits
-    max_question_chars: int = 2000
+    # Input limits: real posts run to 1,000–3,000 characters.
+    max_question_chars: int = Field(default=8000, ge=200, le=100_000)
+
+    # The web app: only this machine can reach it unless told otherwise.
+    app_address: str = "127.0.0.1"
+
+    _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://, e.g. http://localhost:11434/v1")
+        return value
+
+    def source(self, name: str) -> Source:
+        """Where a setting's value came from: argument, environment, saved or default."""
+        return self._sources.get(name, "default")
 
     @property
     def sqlite_path(self) -> Path:
@@ -126,22 +148,58 @@ def overrides_path(base: Settings) -> Path:
     return base.data_dir / "settings.json"
 
 
+ENV_NAMES = {"openai_api_key": "OPENAI_API_KEY"}
+
+
+def env_name(field: str) -> str:
+    return ENV_NAMES.get(field, f"MENTOR_{field.upper()}")
+
+
+def _build(values: dict[str, Any]) -> Settings:
+    """Settings(...), with a bad value named the way the user set it."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "a setting"
+        got = first.get("input")
+        shown = "" if "key" in field or got is None else f" (got {str(got)[:60]!r})"
+        raise ConfigError(
+            f"The setting {env_name(field)} is not valid{shown}: {first['msg']}.",
+            "Fix it in your environment, .env file or the app's Settings page.",
+        ) from None
+
+
 def load_settings(**explicit: object) -> Settings:
-    """Settings from env and .env, then the choices saved from the app's Settings page,
-    then explicit arguments (which win)."""
+    """Explicit arguments, then the environment (and .env), then the choices saved from
+    the app's Settings page, then defaults — in the app and the CLI alike."""
     import json
 
-    base = Settings(**explicit)  # type: ignore[arg-type]
+    base = _build(dict(explicit))
+    from_env = set(base.model_fields_set) - set(explicit)
+    saved: dict[str, Any] = {}
     path = overrides_path(base)
-    if not path.is_file():
-        return base
-    try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return base
-    merged = {k: v for k, v in saved.items() if k in UI_FIELDS}
-    merged.update(explicit)
-    return Settings(**merged)
+    if path.is_file():
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            saved = {k: v for k, v in raw.items() if k in UI_FIELDS and v is not None}
+        except (OSError, ValueError, AttributeError):
+            saved = {}
+    # A model chosen in the environment replaces the saved model choice as a whole, so a
+    # saved base URL never combines with an OpenAI key from the environment.
+    if from_env & set(UI_FIELDS) or set(explicit) & set(UI_FIELDS):
+        saved = {}
+    settings = _build({**saved, **explicit}) if saved else base
+    sources: dict[str, Source] = {}
+    for name in Settings.model_fields:
+        if name in explicit:
+            sources[name] = "argument"
+        elif name in from_env:
+            sources[name] = "environment"
+        elif name in saved:
+            sources[name] = "saved"
+    settings._sources = sources
+    return settings
 
 
 def save_ui_settings(base: Settings, values: dict[str, str | None]) -> Path:
@@ -157,3 +215,45 @@ def save_ui_settings(base: Settings, values: dict[str, str | None]) -> Path:
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
     return path
+
+
+SHOWN = (
+    "data_dir",
+    "knowledge_dir",
+    "database_url",
+    "embedding_backend",
+    "chroma_host",
+    "top_k",
+    "relevance_floor",
+    "llm_base_url",
+    "llm_model",
+    "llm_api_key",
+    "openai_api_key",
+    "llm_timeout",
+    "llm_max_retries",
+    "max_question_chars",
+    "app_address",
+)
+
+
+def redact_url(url: str) -> str:
+    """A URL with any user:password@ part hidden, for showing and logging."""
+    import re
+
+    return re.sub(r"(?<=://)[^/@\s]+@", "***@", url)
+
+
+def settings_report(settings: Settings) -> list[tuple[str, str, Source]]:
+    """(environment name, value as shown, where it came from) for the settings a person
+    may want to check; secrets are shown only as set or not set."""
+    rows: list[tuple[str, str, Source]] = []
+    for name in SHOWN:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            shown = "set" if value.get_secret_value() else "not set"
+        elif value is None:
+            shown = "not set"
+        else:
+            shown = redact_url(str(value)) if name.endswith("_url") else str(value)
+        rows.append((env_name(name), shown, settings.source(name)))
+    return rows

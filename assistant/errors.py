@@ -67,3 +67,9 @@ class StoreError(MentorError):
     """The database could not be opened or written."""
 
     exit_code = 9
+
+
+class ConfigError(MentorError):
+    """A setting has a value the product cannot use; the message names it."""
+
+    exit_code = 2

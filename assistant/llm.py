@@ -9,6 +9,8 @@ set. Errors become ModelError with a sentence a person can act on.
 from __future__ import annotations
 
 import json
+import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -88,6 +90,19 @@ def translate_error(exc: BaseException, settings: Settings) -> ModelError:
     return ModelError(f"The model call failed ({exc.__class__.__name__}).", "Try again.")
 
 
+def retry_delay(exc: BaseException, attempt: int) -> float:
+    """Seconds before the next attempt: the server's Retry-After when it sends one (capped
+    at 20 s), else exponential backoff from 0.5 s with a little jitter."""
+    response = getattr(exc, "response", None)
+    header = response.headers.get("retry-after") if response is not None else None
+    if header:
+        try:
+            return float(min(20.0, max(0.0, float(header))))
+        except ValueError:
+            pass
+    return float(min(8.0, 0.5 * 2**attempt)) * (0.9 + 0.2 * random.random())
+
+
 @dataclass
 class LangChainChat:
     """A ChatModel over langchain-openai's ChatOpenAI."""
@@ -97,14 +112,43 @@ class LangChainChat:
     client: Any = field(repr=False)
 
     def complete(self, messages: Messages) -> str:
-        try:
-            msg = self.client.invoke(messages)
-        except Exception as exc:
-            raise translate_error(exc, self.settings) from exc
+        for attempt in range(self.settings.llm_max_retries + 1):
+            try:
+                msg = self.client.invoke(messages)
+                break
+            except Exception as exc:
+                self._retry_or_raise(exc, attempt)
         content = msg.content
         return content if isinstance(content, str) else str(content)
 
+    def _retry_or_raise(self, exc: BaseException, attempt: int) -> None:
+        """Sleep before the next attempt, or raise a ModelError. Rate limits (429), server
+        errors (5xx) and timeouts are retried with backoff, honouring Retry-After; a
+        refused or failed connection is reported at once — retrying it only made a person
+        wait ~13 s for the same answer."""
+        import openai
+
+        retryable = isinstance(
+            exc, openai.RateLimitError | openai.InternalServerError | openai.APITimeoutError
+        ) or (isinstance(exc, openai.APIStatusError) and exc.status_code in (408, 409))
+        if not retryable or attempt >= self.settings.llm_max_retries:
+            raise translate_error(exc, self.settings) from exc
+        time.sleep(retry_delay(exc, attempt))
+
     def stream(self, messages: Messages, usage: Usage | None = None) -> Iterator[str]:
+        for attempt in range(self.settings.llm_max_retries + 1):
+            pieces = self._stream_once(messages, usage)
+            try:
+                first = next(pieces, None)
+            except Exception as exc:  # nothing arrived yet: safe to try again
+                self._retry_or_raise(exc, attempt)
+                continue
+            if first is not None:
+                yield first
+                yield from pieces
+            return
+
+    def _stream_once(self, messages: Messages, usage: Usage | None) -> Iterator[str]:
         import openai
 
         started = False
@@ -121,10 +165,10 @@ class LangChainChat:
         except GeneratorExit:
             raise
         except Exception as exc:
-            if (
-                started
-                and isinstance(exc, openai.APIConnectionError)
-                and not isinstance(exc, openai.APITimeoutError)
+            if not started:
+                raise  # classified (retry or report) by stream()
+            if isinstance(exc, openai.APIConnectionError) and not isinstance(
+                exc, openai.APITimeoutError
             ):
                 raise ModelError(
                     "The connection to the model server broke off before the answer was "
@@ -160,7 +204,7 @@ def make_chat_model(settings: Settings) -> ChatModel | None:
         api_key=api_key,  # type: ignore[arg-type]
         base_url=settings.llm_base_url,
         timeout=settings.llm_timeout,
-        max_retries=settings.llm_max_retries,
+        max_retries=0,  # retried here (LangChainChat._retry_or_raise), by kind of error
         temperature=settings.llm_temperature,
         stream_usage=True,
         **limit,

@@ -88,9 +88,12 @@ class Runtime:
 
     # --- feature entries (plain inputs in, events out) ---------------------------------
 
-    def ask(self, question: str, conversation_id: str | None = None) -> Iterator[Event]:
+    def ask(
+        self, question: str, conversation_id: str | None = None, *, retry: bool = False
+    ) -> Iterator[Event]:
         """One Ask turn, streamed; the clients are built before the first event, so a
-        configuration error is raised here, not halfway through."""
+        configuration error is raised here, not halfway through. ``retry`` tries the
+        conversation's last failed answer again, in place."""
         from assistant.chat import run_turn
 
         retriever, model = self.retriever(), self.chat_model()
@@ -102,4 +105,5 @@ class Runtime:
             store=self.store,
             conversation_id=conversation_id,
             allowed_urls=self.allowed_urls,
+            retry=retry,
         )

@@ -15,6 +15,14 @@ from dataclasses import dataclass, field
 from assistant.errors import InputError
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lone UTF-16 surrogates cannot be stored or shown (a terminal passes undecodable bytes
+# such as $'\xff\xfe' to Python as \udcff\udcfe): they are dropped, like control bytes.
+SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text as we store and show it: control bytes and lone surrogates dropped, NFC."""
+    return unicodedata.normalize("NFC", SURROGATE_RE.sub("", CONTROL_RE.sub("", text)))
 
 
 ASK_HINT = "Type a question about your career or mentoring."
@@ -26,7 +34,7 @@ def clean_question(text: str | None, max_chars: int) -> str:
         raise InputError(
             "The question is empty.", "Type a question about your career or mentoring."
         )
-    text = unicodedata.normalize("NFC", CONTROL_RE.sub("", text)).strip()
+    text = clean_text(text).strip()
     if not text:
         raise InputError(
             "The question is empty.", "Type a question about your career or mentoring."
@@ -34,7 +42,8 @@ def clean_question(text: str | None, max_chars: int) -> str:
     if len(text) > max_chars:
         raise InputError(
             f"That message is {len(text):,} characters; the limit is {max_chars:,}.",
-            "Shorten it to the part you most want help with — your text is still in the box.",
+            f"Trim about {len(text) - max_chars:,} characters — keep the situation in a few "
+            "sentences and the question you most want answered. Your text has been kept.",
         )
     return text
 

@@ -133,6 +133,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -216,14 +220,29 @@ class Store:
             return _conv(row) if row else None
 
     def list_conversations(
-        self, limit: int = 200, *, feature: str | None = None, subject: str | None = None
+        self,
+        limit: int = 200,
+        *,
+        feature: str | None = None,
+        subject: str | None = None,
+        search: str | None = None,
     ) -> list[Conversation]:
-        """Newest first; ``feature``/``subject`` narrow the list (each face lists its own)."""
+        """Newest first; ``feature``/``subject`` narrow the list (each face lists its own);
+        ``search`` keeps conversations whose title or any message contains the words."""
         query = sa.select(ConversationRow)
         if feature is not None:
             query = query.where(ConversationRow.feature == feature)
         if subject is not None:
             query = query.where(ConversationRow.subject == subject)
+        for word in (search or "").split()[:8]:
+            pattern = "%" + _escape_like(word) + "%"
+            in_messages = sa.select(MessageRow.conversation_id).where(
+                MessageRow.content.ilike(pattern, escape="\\")
+            )
+            query = query.where(
+                ConversationRow.title.ilike(pattern, escape="\\")
+                | ConversationRow.id.in_(in_messages)
+            )
         with self.session() as s:
             rows = s.scalars(query.order_by(ConversationRow.updated_at.desc()).limit(limit)).all()
             return [_conv(r) for r in rows]
@@ -282,6 +301,10 @@ class Store:
             for key, value in fields.items():
                 setattr(row, key, value)
 
+    def delete_message(self, message_id: int) -> None:
+        with self.session() as s:
+            s.execute(sa.delete(MessageRow).where(MessageRow.id == message_id))
+
     def rate_message(self, message_id: int, rating: int | None) -> None:
         if rating not in (-1, 1, None):
             raise ValueError("rating is 1, -1 or None")
@@ -297,13 +320,21 @@ class Store:
             return [_msg(r) for r in rows]
 
 
+STATUS_NOTES = {
+    "fallback": "library-mode answer: the model could not answer",
+    "incomplete": "incomplete: the answer was cut off",
+}
+
+
 def export_markdown(conv: Conversation, messages: Sequence[Message]) -> str:
     """A conversation as a Markdown document a person can keep."""
     lines = [f"# {conv.title}", "", f"_Started {conv.created_at:%Y-%m-%d %H:%M} UTC_", ""]
     for m in messages:
         who = "**You**" if m.role == "user" else "**Mentor Assistant**"
-        status = "" if m.status == "complete" else f" _({m.status})_"
+        status = "" if m.status == "complete" else f" _({STATUS_NOTES.get(m.status, m.status)})_"
         lines += [f"{who}{status}", "", m.content, ""]
+        if m.error:
+            lines += [f"_Note: {m.error}_", ""]
         if m.citations:
             lines.append("Sources:")
             lines += [f"{c['n']}. {c['title']} (knowledge/{c['path']})" for c in m.citations]

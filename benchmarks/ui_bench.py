@@ -29,10 +29,10 @@ from tests.support import (
     APP,
     CHROMIUM,
     CHROMIUM_ARGS,
+    app_command,
     app_env,
     free_port,
     stop,
-    streamlit_command,
 )
 
 KNOWLEDGE = REPO_ROOT / "knowledge"
@@ -80,7 +80,7 @@ def first_page(browser: Any, data_dir: Path, work: Path) -> tuple[float, float]:
     log = (work / f"streamlit-{port}.log").open("wb")
     start = time.perf_counter()
     proc = subprocess.Popen(
-        streamlit_command(port),
+        app_command(port),
         env=app_env(data_dir, db_url),
         cwd=work,
         stdout=log,

@@ -87,16 +87,13 @@ def app_env(data_dir: Path, db_url: str) -> dict[str, str]:
     return env
 
 
-def streamlit_command(port: int) -> list[str]:
-    """`streamlit run ui/app.py` on loopback, headless, without telemetry or file watching."""
-    return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+def app_command(port: int) -> list[str]:
+    """The app as README starts it: `mentor app` from the installed environment (headless,
+    so no browser window opens), which brings the index up to date and then serves on
+    loopback with the options shipped in the package."""
+    mentor = Path(sys.executable).with_name("mentor")
+    base = [str(mentor)] if mentor.is_file() else [sys.executable, "-m", "assistant.cli"]
+    return [*base, "app", "--port", str(port), "--headless"]
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

@@ -26,10 +26,10 @@ from assistant.store import Store
 from tests.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    app_command,
     app_env,
     free_port,
     stop,
-    streamlit_command,
 )
 
 pytestmark = pytest.mark.browser
@@ -84,7 +84,7 @@ def start_streamlit(
 ) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            streamlit_command(port), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
+            app_command(port), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
         )
     health = f"http://127.0.0.1:{port}/_stcore/health"
     deadline = time.monotonic() + 60

@@ -78,7 +78,7 @@ def test_chat_multi_turn(env: dict[str, str]) -> None:
 def test_bad_input_is_a_message_not_a_traceback(env: dict[str, str]) -> None:
     res = mentor("ask", "   ", env=env, check=False)
     assert res.returncode == 2 and "empty" in res.stderr
-    res = mentor("ask", "x" * 5000, env=env, check=False)
+    res = mentor("ask", "x" * 9000, env=env, check=False)
     assert res.returncode == 2 and "limit" in res.stderr
 
 

@@ -20,6 +20,7 @@ from assistant.errors import InputError, MentorError
 from assistant.generation import Done, Status, Token
 from assistant.store import Message, export_markdown
 
+RETRY = "retry_conversation"  # session key: retry this conversation's failed answer
 STARTERS = [
     "How do I ask someone to be my mentor?",
     "My manager said I need to be 'more strategic'. What does that mean?",
@@ -57,7 +58,16 @@ with st.sidebar:
     if st.button("New conversation", icon=":material/add:", use_container_width=True):
         open_conversation(None)
         st.rerun()
-    for c in store.list_conversations(50, feature="ask"):
+    find = st.text_input(
+        "Search conversations",
+        key="conv_search",
+        placeholder="Search…",
+        label_visibility="collapsed",
+    )
+    found = store.list_conversations(50, feature="ask", search=find or None)
+    if find and not found:
+        st.caption("No conversation matches.")
+    for c in found:
         label = ("▸ " if conversation and c.id == conversation.id else "") + c.title
         if st.button(label, key=f"conv_{c.id}", use_container_width=True):
             open_conversation(c.id)
@@ -120,8 +130,21 @@ def render_message(message: Message) -> None:
             st.info(body, icon=":material/travel_explore:")
         else:
             st.markdown(body)
-        if message.status != "complete" and message.error:
+        if message.status == "fallback":
+            st.info(
+                f"The model could not answer, so this is the library-mode answer. "
+                f"{message.error or ''}",
+                icon=":material/info:",
+            )
+        elif message.status != "complete" and message.error:
             st.error(message.error, icon=":material/error:")
+        can_retry = message.status != "complete" and message.id == last_id
+        if (
+            can_retry
+            and rt.settings.model_name
+            and st.button("Retry with the model", icon=":material/refresh:", key="retry")
+        ):
+            st.session_state[RETRY] = message.conversation_id
         if message.citations:
             st.caption("Sources")
             render_sources(message)
@@ -136,8 +159,10 @@ def render_message(message: Message) -> None:
 
 
 messages = store.messages(conversation.id) if conversation else []
+last_id = messages[-1].id if messages else None
 for m in messages:
     render_message(m)
+retrying = conversation is not None and st.session_state.pop(RETRY, None) == conversation.id
 
 if not messages and not pending:
     st.markdown("**Try one of these:**")
@@ -146,19 +171,43 @@ if not messages and not pending:
         if cols[i % 2].button(q, key=f"starter_{i}", use_container_width=True):
             pending = q
 
-typed = st.chat_input(
-    "Ask about goals, mentors, outreach, feedback or growth…",
-    max_chars=rt.settings.max_question_chars,
-)
+# No max_chars on the box: Streamlit would silently drop a longer paste. A message over
+# the limit is kept here, to trim and send again.
+typed = st.chat_input("Ask about goals, mentors, outreach, feedback or growth…")
+TOO_LONG = "too_long_question"
+if typed and len(typed.strip()) > rt.settings.max_question_chars:
+    st.session_state[TOO_LONG] = typed
+    typed = None
+if TOO_LONG in st.session_state:
+    limit = rt.settings.max_question_chars
+    kept = st.session_state[TOO_LONG]
+    st.warning(
+        f"That message is {len(kept):,} characters; the limit is {limit:,}. Trim about "
+        f"{len(kept) - limit:,} characters — keep the situation in a few sentences and the "
+        "question you most want answered. Your text is kept below.",
+        icon=":material/content_cut:",
+    )
+    edited = st.text_area("Your message", value=kept, height=240, key="too_long_edit")
+    st.caption(f"{len(edited):,} / {limit:,} characters")
+    c1, c2 = st.columns(2)
+    if c1.button("Ask this", type="primary", disabled=len(edited.strip()) > limit):
+        st.session_state.pop(TOO_LONG, None)
+        pending = edited
+    if c2.button("Discard"):
+        st.session_state.pop(TOO_LONG, None)
+        st.rerun()
 question = pending or typed
-if question:
+if question or retrying:
     try:
-        events = rt.ask(question, conversation.id if conversation else None)
+        events = rt.ask(
+            question or "", conversation.id if conversation else None, retry=retrying
+        )
     except MentorError as exc:
         show_error(exc)
         st.stop()
-    with st.chat_message("user"):
-        st.markdown(safe_markdown(question, rt))
+    if question:
+        with st.chat_message("user"):
+            st.markdown(safe_markdown(question, rt))
     with st.chat_message("assistant", avatar=":material/explore:"):
         status_line = st.empty()
         placeholder = st.empty()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from common import reset_runtime, runtime
 
-from assistant.config import save_ui_settings
+from assistant.config import UI_FIELDS, save_ui_settings, settings_report
 from assistant.llm import check_connection
 from assistant.store import export_markdown
 
@@ -19,6 +19,12 @@ st.title("Settings")
 
 st.subheader("Model")
 st.caption(f"Now: **{s.mode_label()}**")
+if any(s.source(f) == "environment" for f in UI_FIELDS):
+    st.info(
+        "The model is set by environment variables, which take precedence over what you "
+        "save here (environment, then saved settings, then defaults).",
+        icon=":material/info:",
+    )
 providers = ["Library mode (no model)", "OpenAI", "OpenAI-compatible server"]
 current = {"library": 0, "openai": 1, "compatible": 2}[s.model_mode]
 with st.form("model"):
@@ -56,13 +62,21 @@ if saved:
         values.update(llm_base_url=base_url, llm_model=model or None, llm_api_key=key or None)
     save_ui_settings(s, values)
     reset_runtime()
-    st.success("Saved.")
+    st.session_state["settings_saved"] = True
     st.rerun()
+if st.session_state.pop("settings_saved", False):
+    st.success("Saved.", icon=":material/check:")
 
 if st.button("Test connection", icon=":material/network_check:"):
     with st.spinner("Asking the model…"):
         ok, message = check_connection(s)
     (st.success if ok else st.error)(message)
+
+with st.expander("Where each setting comes from"):
+    st.caption("Environment variables win over saved settings, which win over defaults.")
+    st.table(
+        [{"setting": n, "value": v, "from": src} for n, v, src in settings_report(s)]
+    )
 
 st.subheader("Your data")
 st.markdown(
