@@ -29,10 +29,10 @@ from assistant.generation import (
     Status,
     Token,
     TurnResult,
-    cited_only,
     history_of,
     new_canary,
     record_turn,
+    renumber_citations,
     start_turn,
     stream_text,
     verify_citations,
@@ -301,6 +301,7 @@ def _library_answer(standalone: str, sources: list[Citation], timings: dict[str,
     t0 = time.perf_counter()
     text = compose_library_answer(standalone, sources)
     text, cited, invalid = verify_citations(text, len(sources))
+    text, citations = renumber_citations(text, sources, cited)
     timings["compose"] = time.perf_counter() - t0
     yield from stream_text(text)
     return TurnResult(
@@ -308,7 +309,7 @@ def _library_answer(standalone: str, sources: list[Citation], timings: dict[str,
         "answer",
         LIBRARY_MODE,
         grounded=True,
-        citations=cited_only(sources, cited),
+        citations=citations,
         invalid_citations=invalid,
     )
 
@@ -355,13 +356,14 @@ def _model_answer(
         )
     t0 = time.perf_counter()
     text, cited, invalid = verify_citations(safe, len(sources))
+    text, citations = renumber_citations(text, sources, cited)
     timings["verify"] = time.perf_counter() - t0
     return TurnResult(
         text,
         "answer",
         model.name,
         grounded=bool(cited) and not report.canary_leak,
-        citations=cited_only(sources, cited),
+        citations=citations,
         invalid_citations=invalid,
         prompt_tokens=stream.usage.prompt_tokens,
         completion_tokens=stream.usage.completion_tokens,

@@ -138,7 +138,7 @@ class Settings(BaseSettings):
             return "Library mode (no model configured)"
         if mode == "openai":
             return f"OpenAI · {self.model_name}"
-        return f"{self.model_name} @ {self.llm_base_url}"
+        return f"{self.model_name} @ {redact_url(self.llm_base_url or '')}"
 
 
 UI_FIELDS = ("llm_base_url", "llm_model", "llm_api_key", "openai_api_key")

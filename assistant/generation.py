@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from assistant.errors import ModelError
@@ -121,6 +121,32 @@ Event = Status | Token | Done
 
 # --- citations ----------------------------------------------------------------------
 
+SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)]*(?=\s|$)")
+LIST_ITEM_RE = re.compile(r"^\s*(?:[-*]|\d+[.)])\s")
+
+
+def excerpt(text: str) -> str:
+    """A passage as a source card shows it: whole sentences only (a chunk can start or
+    end mid-sentence, where it overlaps its neighbour), lists and headings kept as they
+    are."""
+    blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
+    if not blocks:
+        return ""
+    first = blocks[0]
+    if not LIST_ITEM_RE.match(first) and not first.lstrip().startswith("#") and (
+        first.lstrip()[:1].islower()
+    ):
+        m = SENTENCE_END_RE.search(first)
+        blocks[0] = first[m.end() :].strip() if m else ""
+    last = blocks[-1]
+    if last.strip() and not LIST_ITEM_RE.match(last.splitlines()[-1]) and not (
+        SENTENCE_END_RE.search(last.rstrip()[-3:] + " ")
+    ):
+        ends = list(SENTENCE_END_RE.finditer(last))
+        blocks[-1] = last[: ends[-1].end()] if ends else ""
+    return "\n\n".join(b for b in blocks if b.strip())
+
+
 CITE_RE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
@@ -145,6 +171,23 @@ def verify_citations(answer: str, valid: int) -> tuple[str, list[int], int]:
     text = CITE_RE.sub(fix, answer)
     text = re.sub(r"[ \t]+([.,;:])", r"\1", text)
     return text, cited, invalid
+
+
+def renumber_citations(
+    text: str, sources: Sequence[Citation], cited: Sequence[int]
+) -> tuple[str, list[Citation]]:
+    """Number the cited sources 1, 2, 3 in order of first use, with no gaps, and rewrite
+    the markers to match; returns the text and the cited sources under their new
+    numbers. (An answer citing [3] then [1] reads as [1] then [2].)"""
+    new_number = {old: i for i, old in enumerate(cited, 1)}
+    by_old = {s.n: s for s in sources}
+    renumbered = [replace(by_old[old], n=new) for old, new in new_number.items() if old in by_old]
+
+    def fix(m: re.Match[str]) -> str:
+        numbers = [int(p) for p in re.split(r"\s*[,;]\s*", m.group(1))]
+        return "".join(f"[{new_number[n]}]" for n in numbers if n in new_number)
+
+    return CITE_RE.sub(fix, text), renumbered
 
 
 # --- the output check ----------------------------------------------------------------

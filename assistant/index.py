@@ -91,12 +91,19 @@ class IndexReport:
     embed_seconds: float = 0.0
     collection: str = ""
     rebuilt: bool = False  # a new collection was written
+    chunks_resumed: int = 0  # kept from an interrupted run of the same build
 
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
             f"{len(self.unchanged)} unchanged documents; {self.chunks_embedded} chunks embedded, "
-            f"{self.chunks_total} in the index; {self.seconds:.2f}s"
+            f"{self.chunks_total} in the index"
+            + (
+                f" ({self.chunks_resumed} kept from an interrupted run)"
+                if self.chunks_resumed
+                else ""
+            )
+            + f"; {self.seconds:.2f}s"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,6 +117,7 @@ class IndexReport:
             "seconds": round(self.seconds, 3),
             "embed_seconds": round(self.embed_seconds, 3),
             "collection": self.collection,
+            "chunks_resumed": self.chunks_resumed,
         }
 
 
@@ -256,11 +264,52 @@ def build_index(
                 "Add Markdown articles (see knowledge/README.md) or set MENTOR_KNOWLEDGE_DIR. "
                 "The existing index was left as it was.",
             )
-        report = _build_locked(settings, client, embedder, articles, progress, force)
+        shared = _shared_progress(settings, progress)
+        report = _build_locked(settings, client, embedder, articles, shared, force)
     finally:
+        progress_path(settings).unlink(missing_ok=True)
         lock.release()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def progress_path(settings: Settings) -> Path:
+    return settings.data_dir / "index-progress.json"
+
+
+def _shared_progress(settings: Settings, progress: Progress | None) -> Progress:
+    """Pass progress on, and write it (at most twice a second) where another process —
+    the app opened while `mentor index` runs — can show it instead of starting a build."""
+    path = progress_path(settings)
+    last = 0.0
+
+    def shared(phase: str, done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= 0.5 or done >= total:
+            last = now
+            data = {"phase": phase, "done": done, "total": total, "pid": os.getpid()}
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({**data, "at": time.time()}), encoding="utf-8")
+            os.replace(tmp, path)
+        if progress is not None:
+            progress(phase, done, total)
+
+    return shared
+
+
+def build_progress(settings: Settings) -> dict[str, Any] | None:
+    """The progress another process's build last wrote, while that build holds the lock."""
+    lock = _index_lock(settings)
+    try:
+        lock.acquire()
+    except Timeout:
+        try:
+            return dict(json.loads(progress_path(settings).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return {"phase": "starting", "done": 0, "total": 0}
+    lock.release()
+    return None
 
 
 def _pipeline_tag(settings: Settings) -> str:
@@ -315,26 +364,29 @@ def _build_locked(
         report.added, report.updated, report.unchanged = sorted(new_docs), [], []
         unchanged = []
 
-    name = f"{PREFIX}{_slug(embedder.name)}-{uuid.uuid4().hex[:12]}"
-    new_col = client.create_collection(
-        name,
-        embedding_function=None,
-        configuration={"hnsw": HNSW},
-        metadata={"embedder": embedder.name, "pipeline": pipeline},
-    )
-    total = _copy_unchanged(old_col, new_col, set(unchanged)) if old_col is not None else 0
+    active = manifest.collection if manifest is not None else None
+    name, new_col, have = _resume_or_create(client, embedder.name, pipeline, active, new_docs)
+    report.chunks_resumed = len(have)
+    total = len(have)
+    if old_col is not None:
+        total += _copy_unchanged(old_col, new_col, set(unchanged), skip=set(have))
 
     by_id = {a.id: a for a in articles}
     to_embed: list[Chunk] = []
     for doc_id in [*report.added, *report.updated]:
         to_embed.extend(
-            chunk_article(by_id[doc_id], settings.chunk_tokens, settings.chunk_overlap_tokens)
+            c
+            for c in chunk_article(
+                by_id[doc_id], settings.chunk_tokens, settings.chunk_overlap_tokens
+            )
+            if c.chunk_id not in have
         )
     report.embed_seconds = _embed_into(new_col, to_embed, embedder, progress)
     report.chunks_embedded = len(to_embed)
     total += len(to_embed)
 
     if new_col.count() != total:
+        _drop(client, name)  # never resume a collection that does not add up
         raise IndexError_(
             f"The new index holds {new_col.count()} chunks, expected {total}.",
             "The previous index is still active; run `mentor index` again.",
@@ -356,13 +408,73 @@ def _build_locked(
     return report
 
 
-def _copy_unchanged(old_col: Collection, new_col: Collection, keep: set[str]) -> int:
-    """Copy the unchanged articles' chunks (vectors included) into the new collection;
-    returns how many were copied."""
+def _resume_or_create(
+    client: ClientAPI,
+    embedder_name: str,
+    pipeline: str,
+    active: str | None,
+    docs: dict[str, str],
+) -> tuple[str, Collection, set[str]]:
+    """The collection this build writes: an interrupted build's (same model and chunking),
+    so the chunks it already holds for unchanged articles are kept, or a new one. Returns
+    its name, the collection and the ids of the chunks kept. Only one build runs at a time
+    (the lock), so any collection other than the active one was left by a killed run."""
+    for entry in client.list_collections():
+        name = entry if isinstance(entry, str) else entry.name
+        if not name.startswith(PREFIX) or name == active:
+            continue
+        try:
+            col = client.get_collection(name, embedding_function=None)
+            meta = col.metadata or {}
+            if meta.get("embedder") != embedder_name or meta.get("pipeline") != pipeline:
+                continue
+            have: set[str] = set()
+            stale: list[str] = []
+            for page in get_pages(col, ["metadatas"]):
+                for cid, m in zip(page["ids"], page["metadatas"] or [], strict=True):
+                    current = docs.get(str(m["doc_id"])) == m.get("doc_hash")
+                    if current:
+                        have.add(cid)
+                    else:
+                        stale.append(cid)
+            for start in range(0, len(stale), ADD_BATCH):
+                col.delete(ids=stale[start : start + ADD_BATCH])
+            return name, col, have
+        except Exception:  # unreadable leftovers are swept, never resumed
+            _drop(client, name)
+    name = f"{PREFIX}{_slug(embedder_name)}-{uuid.uuid4().hex[:12]}"
+    col = client.create_collection(
+        name,
+        embedding_function=None,
+        configuration={"hnsw": HNSW},
+        metadata={"embedder": embedder_name, "pipeline": pipeline},
+    )
+    return name, col, set()
+
+
+def _drop(client: ClientAPI, name: str) -> None:
+    try:
+        client.delete_collection(name)
+    except Exception:  # already gone
+        return
+
+
+def _copy_unchanged(
+    old_col: Collection,
+    new_col: Collection,
+    keep: set[str],
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> int:
+    """Copy the unchanged articles' chunks (vectors included) into the new collection,
+    except those it already holds; returns how many were copied."""
     total = 0
     # Copy page by page: one get() of a large collection exceeds SQLite's variable limit.
     for page in get_pages(old_col, ["embeddings", "documents", "metadatas"]) if keep else []:
-        rows = [i for i, m in enumerate(page["metadatas"] or []) if str(m["doc_id"]) in keep]
+        rows = [
+            i
+            for i, m in enumerate(page["metadatas"] or [])
+            if str(m["doc_id"]) in keep and page["ids"][i] not in skip
+        ]
         if not rows:
             continue
         embeddings = page["embeddings"]
@@ -440,8 +552,10 @@ def quick_no_change(settings: Settings, embedder_name: str) -> IndexReport | Non
         )
     except (OSError, ValueError, KeyError):
         return None
-    if stamp is None or stamp.embedder != embedder_name or stamp.pipeline != _pipeline_tag(
-        settings
+    if (
+        stamp is None
+        or stamp.embedder != embedder_name
+        or stamp.pipeline != _pipeline_tag(settings)
     ):
         return None
     current = article_fingerprints(settings.knowledge_dir, settings.max_document_bytes)

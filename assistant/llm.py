@@ -42,7 +42,9 @@ def translate_error(exc: BaseException, settings: Settings) -> ModelError:
     import httpx
     import openai
 
-    where = settings.llm_base_url or "the OpenAI API"
+    from assistant.config import redact_url
+
+    where = redact_url(settings.llm_base_url) if settings.llm_base_url else "the OpenAI API"
     if isinstance(exc, ModelError):
         return exc
     if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):

@@ -129,3 +129,62 @@ def test_index_summary_and_no_change(tmp_path: Path, small_kb: Path) -> None:
     (small_kb / "articles/goals/smart-goals.md").write_bytes(b"\xff\xfe not utf8")
     bad = mentor("index", env=env, check=False)
     assert bad.returncode == 3 and "not UTF-8" in bad.stderr and "smart-goals.md" in bad.stderr
+
+
+def test_undecodable_bytes_in_a_question_are_cleaned(env: dict[str, str]) -> None:
+    res = subprocess.run(
+        [
+            sys.executable.encode(),
+            b"-m",
+            b"assistant.cli",
+            b"ask",
+            b"--json",
+            b"\xff\xfe how do I find a mentor",
+        ],
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
+    assert res.returncode == 0 and b"Traceback" not in res.stderr, res.stderr
+    data = json.loads(res.stdout)
+    assert data["kind"] == "answer" and data["citations"]
+
+
+def test_knowledge_text_keeps_its_square_brackets(env: dict[str, str]) -> None:
+    """Console markup must not eat '[Becoming a mentor](../…)' in printed passages."""
+    from rich.console import Console
+
+    import assistant.cli as cli
+
+    captured = Console(record=True, width=200)
+    original, cli.out = cli.out, captured
+    try:
+        cli._print_results(
+            {
+                "rejected": False,
+                "results": [
+                    {
+                        "title": "Paying it [forward]",
+                        "score": 1.0,
+                        "stage": "paying-it-forward",
+                        "path": "x.md",
+                        "passages": [
+                            {"text": "Read [Becoming a mentor](../paying-it-forward/b.md)."}
+                        ],
+                    }
+                ],
+            }
+        )
+    finally:
+        cli.out = original
+    text = captured.export_text()
+    assert "[Becoming a mentor](../paying-it-forward/b.md)" in text
+    assert "Paying it [forward]" in text
+
+
+def test_a_crisis_conversation_is_not_titled_with_the_persons_words(env: dict[str, str]) -> None:
+    res = mentor("ask", "--json", "I want to kill myself, nothing about work matters", env=env)
+    cid = json.loads(res.stdout)["conversation_id"]
+    listed = mentor("history", "list", env=env).stdout
+    line = next(ln for ln in listed.splitlines() if ln.startswith(cid))
+    assert "kill" not in line and "A conversation about support" in line

@@ -18,9 +18,11 @@ from assistant.index import (
     PREFIX,
     active_collection,
     build_index,
+    build_progress,
     index_status,
     open_chroma,
     plan_changes,
+    progress_path,
     read_manifest,
 )
 from assistant.knowledge import load_articles
@@ -285,3 +287,60 @@ def test_no_change_fast_path_trusts_only_a_complete_run(
     assert quick_no_change(settings, embedder.name) is not None
     clear_stamp(settings)  # as a run does before it writes anything
     assert quick_no_change(settings, embedder.name) is None
+
+
+def test_an_interrupted_build_is_resumed_not_restarted(
+    tmp_path: Path, small_kb: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C (or closing the app) halfway through the first build keeps what was already
+    embedded: the next run embeds only the rest, and the index equals a fresh build."""
+    settings = make_settings(tmp_path, small_kb)
+    client = open_chroma(settings)
+    seen: list[int] = []
+
+    def interrupt(phase: str, done: int, total: int) -> None:
+        seen.append(done)
+        if done >= 128:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_index(settings, client, embedder, interrupt)
+    assert read_manifest(client) is None  # nothing was switched to
+    report = build_index(settings, client, embedder)
+    assert report.chunks_resumed >= 128
+    assert report.chunks_embedded + report.chunks_resumed == report.chunks_total
+    fresh = build_index(
+        make_settings(tmp_path / "fresh", small_kb),
+        open_chroma(make_settings(tmp_path / "fresh", small_kb)),
+        embedder,
+    )
+    assert fresh.chunks_total == report.chunks_total and fresh.chunks_resumed == 0
+    col = active_collection(client)
+    ids = set(col.get(include=[])["ids"])
+    assert len(ids) == report.chunks_total
+    assert not progress_path(settings).exists()
+
+
+def test_another_process_building_is_seen_with_its_progress(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    settings.data_dir.mkdir(parents=True)
+    assert build_progress(settings) is None
+    progress_path(settings).write_text('{"phase": "embed", "done": 40, "total": 100}')
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from filelock import FileLock; "
+            f"l = FileLock({str(settings.data_dir / 'index.lock')!r}); l.acquire(); "
+            "print('locked', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        running = build_progress(settings)
+        assert running is not None and running["done"] == 40 and running["total"] == 100
+    finally:
+        holder.kill()
+        holder.wait()

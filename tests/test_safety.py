@@ -58,3 +58,10 @@ def test_input_limits() -> None:
         clean_question(" \n ", 100)
     with pytest.raises(InputError, match="limit"):
         clean_question("x" * 101, 100)
+
+
+def test_undecodable_bytes_and_lone_surrogates_are_dropped_not_crashed_on() -> None:
+    # A terminal passes $'\xff\xfe …' to Python as lone surrogates (surrogateescape).
+    raw = b"\xff\xfe how do I find a mentor".decode("utf-8", "surrogateescape")
+    assert clean_question(raw, 100) == "how do I find a mentor"
+    assert clean_question("half \ud83d of an emoji", 100) == "half  of an emoji"

@@ -68,7 +68,9 @@ def test_partial_answers_keep_their_status(tmp_path: Path) -> None:
     )
     [m] = store.messages(conv.id)
     assert m.status == "incomplete" and "broke off" in (m.error or "")
-    assert "_(incomplete)_" in export_markdown(conv, [m])
+    shown = export_markdown(conv, [m])
+    assert "_(incomplete: the answer was cut off)_" in shown
+    assert "_Note: The connection broke off_" in shown  # history show says what happened
     store.delete_everything()
     assert store.list_conversations() == []
 
@@ -137,3 +139,15 @@ def test_conversations_are_listed_per_feature_and_carry_data(tmp_path: Path) -> 
     assert store.messages(drill.id)[0].data == {"total": 9}
     with pytest.raises(ValueError):
         store.create_conversation("x", feature="nope")
+
+
+def test_conversations_can_be_searched_by_title_and_text(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'q.db'}")
+    a = store.create_conversation("Cold emails")
+    store.add_message(a.id, "user", "How do I write to a nurse manager I have never met?")
+    b = store.create_conversation("Feedback from my lead")
+    store.add_message(b.id, "user", "She said my code reviews are too terse")
+    assert [c.id for c in store.list_conversations(search="nurse")] == [a.id]
+    assert [c.id for c in store.list_conversations(search="feedback terse")] == [b.id]
+    assert store.list_conversations(search="50%_off") == []  # LIKE wildcards are literal
+    assert {c.id for c in store.list_conversations(search="  ")} == {a.id, b.id}

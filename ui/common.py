@@ -74,12 +74,28 @@ def show_error(exc: MentorError) -> None:
 
 def ensure_index(rt: Runtime) -> bool:
     """Build the index on first run, with progress, instead of failing."""
+    from assistant.index import build_progress
+
     try:
-        if not rt.index_needed():
+        running = build_progress(rt.settings)
+        if running is None and not rt.index_needed():
             return True
     except MentorError as exc:
         show_error(exc)
         return False
+    if running is not None:
+        # Another process (`mentor index`, or `mentor app` starting) is building: show its
+        # progress rather than starting a second build.
+        import time
+
+        done, total = int(running.get("done", 0)), int(running.get("total", 0))
+        st.info(
+            "The guidance library is being prepared in another window…",
+            icon=":material/hourglass_top:",
+        )
+        st.progress(done / total if total else 0.0, text=f"Embedding passages: {done}/{total}")
+        time.sleep(1.0)
+        st.rerun()
     with st.status("Preparing the guidance library (first run)…", expanded=True) as status:
         bar = st.progress(0.0, text="Reading articles…")
 

@@ -17,7 +17,7 @@ from common import (
 )
 
 from assistant.errors import InputError, MentorError
-from assistant.generation import Done, Status, Token
+from assistant.generation import Done, Status, Token, excerpt
 from assistant.store import Message, export_markdown
 
 RETRY = "retry_conversation"  # session key: retry this conversation's failed answer
@@ -107,7 +107,8 @@ def render_sources(message: Message) -> None:
     for c in message.citations:
         head = f" — {c['heading']}" if c.get("heading") else ""
         with st.expander(f"[{c['n']}] {c['title']}{head}"):
-            st.markdown(library_links(safe_markdown(c.get("text", ""), rt)))
+            text = c.get("text", "")
+            st.markdown(library_links(safe_markdown(excerpt(text) or text, rt)))
             st.page_link(
                 LIBRARY_PAGE,
                 label=f"Read “{c['title']}” in the Library",
