@@ -30,7 +30,7 @@ def _run_and_print(
             if isinstance(event, Done):
                 result = event.result
         assert result is not None
-        print(json.dumps(result.to_dict(), indent=2))
+        print(json.dumps({**result.to_dict(), "notices": rt.notices()}, indent=2))
     else:
         for event in _stream(events, rich_terminal=out.is_terminal):
             if isinstance(event, Status):
@@ -39,6 +39,8 @@ def _run_and_print(
                 result = event.result
         assert result is not None
         _print_sources(result)
+        for note in rt.notices():
+            err.print(f"Note: {note}", highlight=False, markup=False)
         if result.error:
             err.print(f"Note: {result.error}", highlight=False, markup=False)
     if result.error and result.kind == "error":
@@ -132,6 +134,8 @@ def history_list(
         raise InputError(f"Unknown feature {feature!r}.", f"Use one of: {', '.join(FEATURES)}.")
     rt = runtime()
     convs = rt.store.list_conversations(feature=feature, search=search)
+    for note in rt.notices():
+        err.print(f"Note: {note}", highlight=False, markup=False)
     if not convs:
         out.print("No conversations yet.")
     for c in convs:

@@ -4,6 +4,7 @@ Command modules (cli.py, cli_ask.py, one per feature) import from here."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -16,7 +17,7 @@ from assistant.errors import MentorError
 from assistant.runtime import Runtime
 
 out = Console(soft_wrap=True)  # piped output is never re-wrapped (tables, JSON-like rows)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -36,6 +37,22 @@ def friendly(fn: F) -> F:
         except KeyboardInterrupt:
             err.print("Interrupted.")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # the last resort: a message, never a traceback
+            if os.environ.get("MENTOR_DEBUG"):
+                raise
+            err.print("Error: ", style="bold red", end="", highlight=False)
+            err.print(
+                f"something unexpected went wrong ({exc.__class__.__name__}: {exc}).",
+                highlight=False,
+                markup=False,
+            )
+            err.print(
+                "Run `mentor doctor` to check the setup; set MENTOR_DEBUG=1 to see details.",
+                highlight=False,
+            )
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -131,8 +131,58 @@ def open_chroma(settings: Settings) -> ClientAPI:
         return chromadb.HttpClient(
             host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
         )
-    settings.chroma_path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    path = settings.chroma_path
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        if not writable_problem(exc):
+            raise IndexError_(
+                f"Could not open the knowledge index in {path} ({exc.__class__.__name__}).",
+                "Run `mentor index --force` to rebuild it.",
+            ) from exc
+        if not (path / "chroma.sqlite3").is_file():
+            raise data_dir_error(settings.data_dir, exc) from exc
+    # A read-only data folder with an index in it: answer from a private copy of the index
+    # (Chroma writes even to read), and say so; nothing is changed in the folder.
+    import shutil
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp(prefix="mentor-index-ro-")) / "chroma"
+    shutil.copytree(path, copy)
+    READ_ONLY_COPIES.add(str(copy))
+    return chromadb.PersistentClient(path=str(copy), settings=chroma_settings)
+
+
+READ_ONLY_COPIES: set[str] = set()  # private copies of read-only indexes opened so far
+
+
+def writable_problem(exc: BaseException) -> bool:
+    """Whether an error means the folder cannot be written: read-only, no permission, full."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno in (
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOSPC,
+    ):
+        return True
+    text = str(exc).lower()
+    return any(w in text for w in ("readonly", "read-only", "disk is full", "no space left"))
+
+
+def data_dir_error(data_dir: Path, exc: BaseException) -> IndexError_:
+    full = (
+        "full" in str(exc).lower()
+        or "no space" in str(exc).lower()
+        or (isinstance(exc, OSError) and exc.errno == 28)
+    )
+    what = "is full" if full else "cannot be written (read-only or no permission)"
+    return IndexError_(
+        f"The data folder {data_dir} {what}, so the knowledge index cannot be kept there.",
+        "Free some space, or set MENTOR_DATA_DIR to a writable folder.",
+    )
 
 
 def _slug(name: str) -> str:
@@ -248,9 +298,11 @@ def build_index(
 ) -> IndexReport:
     """Bring the index in line with the knowledge directory. See the module docstring."""
     started = time.perf_counter()
-    lock = _index_lock(settings)
     try:
+        lock = _index_lock(settings)
         lock.acquire()
+    except OSError as exc:
+        raise data_dir_error(settings.data_dir, exc) from exc
     except Timeout as exc:
         raise IndexLockedError(
             "Another `mentor index` is already writing the index.",
@@ -266,6 +318,12 @@ def build_index(
             )
         shared = _shared_progress(settings, progress)
         report = _build_locked(settings, client, embedder, articles, shared, force)
+    except (KnowledgeError, IndexError_, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a full disk or a folder turned read-only mid-build
+        if writable_problem(exc):
+            raise data_dir_error(settings.data_dir, exc) from exc
+        raise
     finally:
         progress_path(settings).unlink(missing_ok=True)
         lock.release()

@@ -32,6 +32,7 @@ class Runtime:
         self.settings = settings or Settings()
         self._retriever: HybridRetriever | None = None
         self._retriever_collection: str | None = None
+        self._notices: list[str] = []
 
     @cached_property
     def chroma(self) -> ClientAPI:
@@ -43,9 +44,32 @@ class Runtime:
 
     @cached_property
     def store(self) -> Store:
+        """The database; when the data folder is read-only, a store in memory so answers
+        still work, with ``notice`` saying that nothing is being saved."""
+        from assistant.errors import StoreError
         from assistant.store import Store
 
-        return Store.open(self.settings.db_url)
+        try:
+            return Store.open(self.settings.db_url)
+        except StoreError as exc:
+            if "cannot be written" not in exc.message or self.settings.database_url:
+                raise
+            self._notices.append(
+                f"{exc.message} Answers still work, but nothing you type here is saved."
+            )
+            return Store.open("sqlite://")
+
+    def notices(self) -> list[str]:
+        """Things a person should know about this session (a read-only data folder)."""
+        from assistant.index import READ_ONLY_COPIES
+
+        notes = list(self._notices)
+        if READ_ONLY_COPIES and not self.settings.chroma_host:
+            notes.append(
+                f"The data folder {self.settings.data_dir} is read-only: answering from a "
+                "copy of its index, which `mentor index` cannot update there."
+            )
+        return notes
 
     @cached_property
     def allowed_urls(self) -> frozenset[str]:

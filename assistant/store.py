@@ -133,6 +133,23 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def folder_problem(folder: Path) -> str | None:
+    """Why nothing can be written in a folder ("read-only", "no space left"), or None.
+    Tried, not inferred: permissions say little to root or on a read-only mount."""
+    import errno
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
+            return None
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            return "no space left"
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return "read-only"
+        return None
+
+
 def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -154,8 +171,23 @@ class Store:
             store = cls(engine)
             store.migrate()
         except (SQLAlchemyError, OSError) as exc:
+            where = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else "it"
+            text = str(exc).lower()
+            if url.startswith("sqlite:///"):
+                problem = folder_problem(Path(where).parent)
+                text += f" {problem}" if problem else ""
+            if "readonly" in text or "read-only" in text or "permission" in text:
+                raise StoreError(
+                    f"The database {where} cannot be written (read-only or no permission).",
+                    "Set MENTOR_DATA_DIR (or MENTOR_DATABASE_URL) to a writable place.",
+                ) from exc
+            if "full" in text or "no space" in text:
+                raise StoreError(
+                    f"The disk holding the database {where} is full.",
+                    "Free some space, or set MENTOR_DATA_DIR to another folder.",
+                ) from exc
             raise StoreError(
-                f"Could not open the database ({exc.__class__.__name__}).",
+                f"Could not open the database {where} ({exc.__class__.__name__}).",
                 "Check MENTOR_DATABASE_URL or that the data directory is writable.",
             ) from exc
         return store

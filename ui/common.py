@@ -60,6 +60,8 @@ def safe_markdown(text: str, rt: Runtime) -> str:
 
 def mode_badge(rt: Runtime) -> None:
     s = rt.settings
+    for note in rt.notices():
+        st.sidebar.warning(note, icon=":material/warning:")
     if s.model_mode == "library":
         st.sidebar.markdown(":blue-badge[:material/menu_book: Library mode]")
         st.sidebar.caption("Answers are composed from our guidance. Add a model in Settings.")
