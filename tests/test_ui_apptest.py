@@ -509,3 +509,78 @@ def test_first_run_builds_the_index_instead_of_failing(
         assert len(button_keys(at, "read_")) == len(SMALL_SET)
     finally:
         clear_caches()
+
+
+# --- first run and everyday use -----------------------------------------------------------
+
+
+def test_a_long_post_is_accepted_and_an_over_long_one_is_kept_to_trim(app_env: AppEnv) -> None:
+    at = open_app()
+    post = (
+        "I'm in my final year studying biology and I have no idea what I want to do. " * 40
+    ) + "How do I even start setting a career goal?"
+    assert 2000 < len(post) < 8000
+    ask(at, post)
+    assert chat(at)[0][0] == "user" and "Library mode" in chat(at)[1][1]
+    too_long = "word " * 2000  # 10,000 characters
+    at.chat_input[0].set_value(too_long).run()
+    assert not at.exception
+    assert any("limit is 8,000" in w.value for w in at.warning)
+    assert at.text_area(key="too_long_edit").value == too_long  # nothing lost
+    stored = app_env.store().messages(at.query_params["c"])
+    assert len(stored) == 2  # the over-long one was not sent
+
+
+def test_a_failed_model_gives_the_library_answer_and_can_be_retried_in_place(
+    app_env: AppEnv, monkeypatch: pytest.MonkeyPatch, fake_openai: Any
+) -> None:
+    from assistant.testing.fake_openai import Status
+
+    monkeypatch.setenv("MENTOR_LLM_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("MENTOR_LLM_MODEL", "fake-model")
+    monkeypatch.setenv("MENTOR_LLM_MAX_RETRIES", "0")
+    fake_openai.script(Status(503))
+    at = open_app()
+    ask(at, QUESTION)
+    answer = chat(at)[1][1]
+    assert "Library mode" in answer and "The model could not answer" in answer
+    assert "HTTP 503" in answer
+    fake_openai.script("Keep it short and specific [1].")
+    next(b for b in at.button if b.label == "Retry with the model").click().run()
+    assert not at.exception, at.exception
+    stored = app_env.store().messages(at.query_params["c"])
+    assert [(m.role, m.status, m.mode) for m in stored][1:] == [
+        ("assistant", "complete", "fake-model")
+    ]
+    assert stored[1].content == "Keep it short and specific [1]."
+
+
+def test_settings_say_saved_and_where_each_value_comes_from(
+    app_env: AppEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MENTOR_TOP_K", "6")
+    at = open_app("views/settings.py")
+    at.radio(key="provider").set_value("OpenAI-compatible server")
+    at.main.text_input[0].input("http://127.0.0.1:9/v1")
+    click(at, "Save")
+    assert any(s.value == "Saved." for s in at.success)
+    rows = at.table[0].value
+    by_name = {r["setting"]: (r["value"], r["from"]) for r in rows.to_dict("records")}
+    assert by_name["MENTOR_TOP_K"] == ("6", "environment")
+    assert by_name["MENTOR_LLM_BASE_URL"] == ("http://127.0.0.1:9/v1", "saved")
+    # The environment wins over what was saved, and the page says so.
+    monkeypatch.setenv("MENTOR_LLM_BASE_URL", "http://127.0.0.1:8/v1")
+    clear_caches()
+    at = open_app("views/settings.py")
+    assert any("environment variables" in i.value for i in at.info)
+    assert "http://127.0.0.1:8/v1" in at.main.caption[0].value
+
+
+def test_conversations_are_searchable_in_the_sidebar(app_env: AppEnv) -> None:
+    at = open_app()
+    ask(at, "How do I write SMART goals?")
+    at.sidebar.button[0].click().run()  # New conversation
+    ask(at, QUESTION)
+    at.text_input(key="conv_search").input("SMART").run()
+    titles = [b.label for b in at.sidebar.button if b.key and b.key.startswith("conv_")]
+    assert len(titles) == 1 and "SMART" in titles[0]
