@@ -149,6 +149,37 @@ def no_guidance_message(topics: Sequence[str]) -> str:
     )
 
 
+def closest_label(title: str) -> str:
+    """The line before an answer the library gives only partly (retrieval's "closest")."""
+    return (
+        f"**Closest guidance we have:** *{title}*. Our library does not cover your question "
+        "exactly, so take this as the nearest help it has.\n\n"
+    )
+
+
+def _labelled(steps: Steps, label: list[str]) -> Steps:
+    """Pass the turn's events through; once `label` holds a line (set when retrieval
+    found only partial coverage), it leads the streamed text and the answer, and an
+    answer's kind becomes "closest"."""
+    shown = False
+    while True:
+        try:
+            event = next(steps)
+        except StopIteration as done:
+            result: TurnResult = done.value
+            break
+        if label and isinstance(event, Token):
+            if not shown:
+                shown = True
+                yield Token(label[0], label[0])
+            event = Token(event.text, label[0] + event.shown)
+        yield event
+    if label and result.kind == "answer":
+        result.kind = "closest"
+        result.answer = label[0] + result.answer
+    return result
+
+
 def covered_topics() -> list[str]:
     return [label.lower() if i else label for i, label in enumerate(STAGE_LABELS.values())]
 
@@ -199,6 +230,7 @@ def run_turn(
             title=SUPPORT_TITLE if is_crisis(question) else None,
         )
     past = list(history or [])[-12:]
+    closest: list[str] = []
 
     def steps() -> Steps:
         early = _early_reply(question, mode)
@@ -212,6 +244,8 @@ def run_turn(
         if retrieval.rejected or not retrieval.results:
             return _no_guidance(mode, standalone, retrieval)
         sources = sources_from(retrieval.results)
+        if retrieval.closest:
+            closest.append(closest_label(sources[0].title))
         if model is None:
             result = yield from _library_answer(standalone, sources, timings)
         else:
@@ -223,7 +257,7 @@ def run_turn(
         result.retrieval = retrieval
         return result
 
-    result = yield from steps()
+    result = yield from _labelled(steps(), closest)
     result.timings = {**timings, "total": time.perf_counter() - t_start}
     result.conversation_id = conversation_id
     if store is not None and conversation_id is not None:

@@ -27,6 +27,8 @@ Stage = Literal[
     "relationship",
     "feedback",
     "growth",
+    "job-search",
+    "workplace",
     "paying-it-forward",
     "industry",
 ]
@@ -38,6 +40,8 @@ STAGE_LABELS: dict[str, str] = {
     "relationship": "The mentoring relationship",
     "feedback": "Feedback",
     "growth": "Confidence and growth",
+    "job-search": "Job search and offers",
+    "workplace": "Working life",
     "paying-it-forward": "Paying it forward",
     "industry": "Industries",
 }
@@ -58,8 +62,16 @@ INDUSTRIES: tuple[str, ...] = (
     "engineering",
     "creative-arts",
     "skilled-trades",
+    "it-infrastructure",
+    "games",
+    "robotics-aerospace",
+    "hospitality",
 )
 Audience = Literal["students", "early-career", "career-changers", "mid-career"]
+# Whose side an article is on: most are written for the mentee; a few are for someone
+# mentoring or sponsoring others, and are shown to a mentee only when they ask about that.
+Reader = Literal["mentee", "mentor"]
+READERS: tuple[str, ...] = get_args(Reader)
 SCENARIO_CATEGORIES: tuple[str, ...] = (
     "code-review",
     "performance-review",
@@ -98,6 +110,7 @@ class ArticleMeta(BaseModel):
     topics: list[str] = Field(min_length=1, max_length=12)
     industries: list[str] = Field(default_factory=list)
     audience: list[Audience] = Field(min_length=1)
+    reader: Reader = "mentee"
     summary: str = Field(min_length=20, max_length=600)
     # Questions in a mentee's own words that the article answers: shown in the Library and
     # indexed, each on its own, so a question phrased like a mentee's finds the article.
@@ -107,6 +120,11 @@ class ArticleMeta(BaseModel):
     sources: list[str] = Field(min_length=1)
     reviewed: dt.date
     related: list[str] = Field(default_factory=list)
+    # The answer card's reviewed parts (optional here; their content is checked elsewhere).
+    in_short: str | None = None
+    steps: list[str] = []
+    script: str | None = None
+    watch_out: str | None = None
 
     @field_validator("industries")
     @classmethod
@@ -408,6 +426,7 @@ def article_metadata(article: Article) -> dict[str, str | int | float | bool]:
         "path": article.path.as_posix(),
         "industries": "|" + "|".join(meta.industries) + "|",
         "general": not meta.industries,
+        "reader": meta.reader,
         "doc_hash": article.content_hash,
         # one boolean per industry, so Chroma can filter with {"ind_<slug>": True}
         **{f"ind_{slug}": True for slug in meta.industries},

@@ -72,3 +72,39 @@ def test_floor_makes_fewest_wrong_calls_within_the_goals() -> None:
     )
     assert overlap.meets_goals and overlap.errors == 1
     assert 0.3 < overlap.floor < 0.5
+
+
+def test_eval_sets_keep_short_long_and_out_of_scope_apart(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Long posts are scored once labelled (their refusals counted either way); long
+    off-topic posts come from out_of_scope.jsonl ("kind": "long") or their own file."""
+    import json
+
+    from assistant.evaluation import is_long, load_sets
+
+    folder = tmp_path / "retrieval"
+    folder.mkdir()
+
+    def write(name: str, rows: list[dict[str, object]]) -> None:
+        (folder / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+    post = "My manager ignores me.\n" + "I have tried talking to her twice. " * 12 + "What now?"
+    write("questions.jsonl", [{"id": "s1", "query": "q", "relevant": ["a"], "split": "dev"}])
+    write("long_questions.jsonl", [
+        {"id": "l1", "query": post, "relevant": ["a"], "split": "dev"},
+        {"id": "l2", "query": post, "split": "dev"},
+        {"id": "l3", "query": post, "relevant": ["b"], "split": "test"},
+    ])  # fmt: skip
+    write("out_of_scope.jsonl", [
+        {"id": "o1", "query": "lasagna", "split": "dev"},
+        {"id": "o2", "query": post, "split": "dev", "kind": "long"},
+    ])  # fmt: skip
+    write("long_out_of_scope.jsonl", [
+        {"id": "o2", "query": post, "split": "dev"},  # already in out_of_scope.jsonl
+        {"id": "o3", "query": post, "split": "dev"},
+    ])  # fmt: skip
+    dev = load_sets("dev", tmp_path)
+    assert [q["id"] for q in dev.short] == ["s1"]
+    assert [q["id"] for q in dev.long] == ["l1"] and [q["id"] for q in dev.long_all] == ["l1", "l2"]
+    assert [q["id"] for q in dev.oos_short] == ["o1"]
+    assert [q["id"] for q in dev.oos_long] == ["o2", "o3"]
+    assert is_long(post) and not is_long("lasagna")

@@ -11,6 +11,8 @@ import pytest
 
 from assistant.errors import KnowledgeError
 from assistant.knowledge import (
+    INDUSTRIES,
+    STAGE_LABELS,
     STAGES,
     chunk_article,
     count_tokens,
@@ -75,6 +77,45 @@ def test_invalid_front_matter_names_file_and_field(
         load_articles(tmp_path)
     assert "sample-article.md" in err.value.message
     assert field in err.value.message
+
+
+def test_reader_defaults_to_mentee_and_is_checked(tmp_path: Path) -> None:
+    """Whose side an article is on: the mentee's unless it says `reader: mentor`; the
+    value goes into every chunk's metadata so retrieval can apply the reader rule."""
+    write(tmp_path, "goals/sample-article.md", GOOD)
+    [article] = load_articles(tmp_path)
+    assert article.meta.reader == "mentee"
+    assert {c.metadata["reader"] for c in chunk_article(article)} == {"mentee"}
+    as_mentor = GOOD.replace("audience:", "reader: mentor\naudience:")
+    write(tmp_path, "goals/sample-article.md", as_mentor)
+    [article] = load_articles(tmp_path)
+    assert article.meta.reader == "mentor"
+    assert {c.metadata["reader"] for c in chunk_article(article)} == {"mentor"}
+    write(tmp_path, "goals/sample-article.md", as_mentor.replace("mentor\n", "sponsor\n"))
+    with pytest.raises(KnowledgeError, match="reader"):
+        load_articles(tmp_path)
+
+
+def test_new_stages_industries_and_optional_card_fields(tmp_path: Path) -> None:
+    assert {"job-search", "workplace"} <= set(STAGES) == set(STAGE_LABELS)
+    assert {"it-infrastructure", "games", "robotics-aerospace", "hospitality"} <= set(INDUSTRIES)
+    text = (
+        GOOD.replace("stage: goals", "stage: workplace")
+        .replace("industries: []", "industries: [hospitality, games]")
+        .replace(
+            "sources:",
+            'in_short: "Say it early."\nsteps: ["Book a chat", "Name one change"]\n'
+            'script: "Could we talk about my workload?"\nwatch_out: "Do not wait."\nsources:',
+        )
+    )
+    write(tmp_path, "workplace/sample-article.md", text)
+    [article] = load_articles(tmp_path)
+    assert article.meta.stage == "workplace"
+    assert article.meta.steps == ["Book a chat", "Name one change"]
+    assert article.meta.in_short == "Say it early." and article.meta.watch_out == "Do not wait."
+    write(tmp_path, "workplace/sample-article.md", text.replace("watch_out", "watchout"))
+    with pytest.raises(KnowledgeError, match="watchout"):
+        load_articles(tmp_path)
 
 
 def test_broken_yaml_and_missing_front_matter(tmp_path: Path) -> None:
@@ -186,12 +227,28 @@ def test_every_article_lists_questions_in_a_mentees_words() -> None:
 
 
 def test_stage_and_industry_minimums() -> None:
+    """At least 8 articles in every stage, the new ones (job-search, workplace) included."""
     per_stage = Counter(a.meta.stage for a in ARTICLES)
     for stage in STAGES:
         if stage != "industry":
             assert per_stage[stage] >= 8, stage
     industries = {i for a in ARTICLES if a.meta.stage == "industry" for i in a.meta.industries}
-    assert len(industries) >= 15
+    assert len(industries) >= 19
+    # issue 14: industry notes for IT/infrastructure, games, robotics/aerospace, hospitality
+    assert {"it-infrastructure", "games", "robotics-aerospace", "hospitality"} <= industries
+
+
+def test_mentor_side_articles_are_marked() -> None:
+    """The paying-it-forward articles about mentoring or sponsoring others are written for
+    the mentor's side; the rest of the library (peer mentoring, giving feedback to a
+    colleague, sharing what you know) is for the mentee."""
+    mentor_side = {a.id for a in ARTICLES if a.meta.reader == "mentor"}
+    assert {
+        "becoming-a-mentor", "grow-model", "mentor-boundaries", "sponsoring-others",
+        "reverse-mentoring",
+    } <= mentor_side  # fmt: skip
+    assert {"peer-mentoring", "giving-feedback-well", "sharing-knowledge"}.isdisjoint(mentor_side)
+    assert len(mentor_side) < len(ARTICLES) / 5
 
 
 @pytest.mark.parametrize("article", ARTICLES, ids=lambda a: a.id)

@@ -149,7 +149,7 @@ def render_message(message: Message) -> None:
         if message.citations:
             st.caption("Sources")
             render_sources(message)
-        if message.kind == "answer" and message.status == "complete":
+        if message.kind in ("answer", "closest") and message.status == "complete":
             key = f"fb_{message.id}"
             if key not in st.session_state and message.rating is not None:
                 st.session_state[key] = 1 if message.rating > 0 else 0
