@@ -407,6 +407,11 @@ def eval_answers(
                  echo=lambda s: out.print(s, highlight=False))
 
 
+from assistant.cli_outreach import register  # noqa: E402 (needs friendly, out, err above)
+
+register(app, eval_app)
+
+
 def main() -> None:
     app()
 

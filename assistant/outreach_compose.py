@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from assistant.outreach_phrases import (
+    FAMILY_FIRST,
     about_phrase,
     article,
     clause,
@@ -220,7 +221,9 @@ SHORT_NOTE_ASKS = {
 def note_candidates(r: OutreachRequest, approach: str) -> Candidates:
     """A connection note counts every character, greeting and sign-off included: the
     why-them line is cut step by step (never inside a quoted title) until it fits."""
-    name = r.mentee.name.split()[0] if r.mentee.name else ""
+    parts = r.mentee.name.split()
+    family_first = bool(parts) and parts[0].lower() in FAMILY_FIRST
+    name = r.mentee.name if family_first or not parts else parts[0]  # "Kim Min-jun" stays whole
     ask, brief = NOTE_ASKS[r.ask or "short_call"], SHORT_NOTE_ASKS[r.ask or "short_call"]
     whys = [why_them(r, True)] + [why_them(r, True, n) for n in (70, 55, 40, 30)]
 
