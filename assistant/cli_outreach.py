@@ -226,7 +226,7 @@ def _run_eval(
 
     folder = requests or REPO_ROOT / "evals" / "outreach" / "requests"
     reports = reports or REPO_ROOT / "evals" / "reports"
-    echo = lambda s: out.print(s, highlight=False, markup=False)  # noqa: E731
+    echo = print  # the report is Markdown: printed as is, never re-wrapped
     if scripted:
         from assistant.testing.fake_openai import FakeOpenAI
         from assistant.testing.outreach_model import bad_then_good

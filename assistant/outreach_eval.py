@@ -114,16 +114,21 @@ def summarise(results: list[CaseResult]) -> dict[str, Any]:
         "drafts": len(after),
         "modes": sorted({r.mode for r in complete if r.mode}),
         "model_errors": sum(1 for r in complete if r.error),
-        "per_rule": {
-            k: {"passed": a, "of": n, "rate": round(a / n, 3) if n else None}
-            for k, (a, n) in _rates(after).items()
-        },
+        "per_rule": _per_rule(after),
+        "per_rule_first_attempt": _per_rule(before),
         "complete_all_pass": _share(sum(r.ok for r in complete), len(complete)),
         "incomplete_refused_naming_field": _share(sum(r.ok for r in incomplete), len(incomplete)),
         "drafts_passing_before_revision": _share(sum(d["passed"] for d in before), len(before)),
         "drafts_passing_after_revision": _share(sum(d["passed"] for d in after), len(after)),
         "drafts_revised": sum(1 for d in after if "revision" in d),
         "failures": [_failure(r) for r in results if not r.ok],
+    }
+
+
+def _per_rule(drafts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        k: {"passed": a, "of": n, "rate": round(a / n, 3) if n else None}
+        for k, (a, n) in _rates(drafts).items()
     }
 
 
@@ -158,11 +163,15 @@ def report_markdown(s: dict[str, Any], label: str) -> str:
         f"{s['requests']} requests ({s['complete']} complete, {s['incomplete']} "
         f"incomplete); {s['drafts']} drafts; mode: {', '.join(s['modes']) or 'n/a'}.",
         "",
-        "| rule | passed | rate |",
-        "|---|---|---|",
+        "| rule | passed | rate | first attempt (before revision) |",
+        "|---|---|---|---|",
     ]
     for rule, v in s["per_rule"].items():
-        lines.append(f"| {rule} | {v['passed']}/{v['of']} | {v['rate']:.3f} |")
+        b = s["per_rule_first_attempt"][rule]
+        lines.append(
+            f"| {rule} | {v['passed']}/{v['of']} | {v['rate']:.3f} | "
+            f"{b['passed']}/{b['of']} = {b['rate']:.3f} |"
+        )
     lines += [
         "",
         "| figure | value |",
