@@ -69,7 +69,8 @@ def why_them(r: OutreachRequest, lead: bool, limit: int = 0) -> str:
     if r.tone == "formal":
         core = f"{what} was particularly valuable to me" if lead else f"I found {what} valuable"
     else:
-        core = f"{what} really stayed with me" if lead else f"I especially valued {what}"
+        valued = "I really valued" if why.startswith("especially") else "I especially valued"
+        core = f"{what} really stayed with me" if lead else f"{valued} {what}"
     return sentence(f"{core} — {why}" if why else core)
 
 
@@ -225,7 +226,7 @@ def note_candidates(r: OutreachRequest, approach: str) -> Candidates:
     family_first = bool(parts) and parts[0].lower() in FAMILY_FIRST
     name = r.mentee.name if family_first or not parts else parts[0]  # "Kim Min-jun" stays whole
     ask, brief = NOTE_ASKS[r.ask or "short_call"], SHORT_NOTE_ASKS[r.ask or "short_call"]
-    whys = [why_them(r, True)] + [why_them(r, True, n) for n in (70, 55, 40, 30)]
+    whys = [why_them(r, True)] + [why_them(r, True, n) for n in (70, 60, 50, 45, 40, 35, 30)]
 
     def note(*parts: str) -> Draft:
         text = line(*parts, "No worries if not.")
@@ -234,6 +235,7 @@ def note_candidates(r: OutreachRequest, approach: str) -> Candidates:
     if approach == "their_work":
         for me in (intro(r), intro(r, False)):
             yield from (note(why, me, ask) for why in whys)
+        yield from (note(why, intro(r, False), brief) for why in whys)
     elif approach == "shared_context" and shared_context(r):
         for why in whys:
             yield note(shared_context(r), why, intro(r, False), ask)
@@ -296,10 +298,10 @@ def thank_you(r: OutreachRequest, approach: str) -> Candidates:
     )
     one = sentence(f"What stuck with me most was {points[0]}") if points else ""
     two = sentence(f"I'm also grateful for {points[1]}") if len(points) > 1 else ""
-    act = sentence(f"I'll keep that in mind as I work on {goal_phrase(r.mentee.goal, True)}")
+    act = sentence(f"I'll act on that as I work towards {goal_phrase(r.mentee.goal, True)}")
     nxt = (
         "If you'd be open to it, I'd love to have a 30-minute call once a month for the next "
-        "three months while I work on this. Would that suit you?"
+        "three months as I go. Would that suit you?"
         if r.ask == "ongoing_mentorship"
         else "Would it be all right if I let you know how it goes?"
     )

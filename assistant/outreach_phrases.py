@@ -83,7 +83,8 @@ def tidy(text: str) -> str:
 
 
 TRAILING_STOP = re.compile(
-    r"(\s+(of|on|in|at|for|to|the|a|an|and|or|with|about|from|by|how|that|which|where))+$",
+    r"(\s+(of|on|in|at|for|to|the|a|an|and|or|with|about|from|by|how|that|which|where|after|"
+    r"before|into|over|under|between|as|new|old|my|our|your|their|his|her))+$",
     re.I,
 )
 
@@ -102,7 +103,9 @@ def short(text: str, limit: int) -> str:
             continue
         end = text.find(closing, start + 1)
         cut = text[: end + 1] if 0 < end < limit + 30 else cut[:start]
-    return TRAILING_STOP.sub("", cut.rstrip(",;:—- ")).rstrip(",;:—- ")
+    cut = TRAILING_STOP.sub("", cut.rstrip(",;:—- "))
+    cut = re.sub(r"\s+(on|about|of|for|in|into)\s+\w+ing$", "", cut)  # "your paper on measuring"
+    return TRAILING_STOP.sub("", cut).rstrip(",;:—- ")
 
 
 def clause(text: str) -> str:
@@ -178,6 +181,9 @@ def article(word: str) -> str:
 def intro(r: OutreachRequest, with_goal: bool = True) -> str:
     """'I'm a final-year psychology student, hoping to move into UX research.'"""
     current = first_lower(clause(r.mentee.current))
+    now = re.search(r",\s+(now\s+[^,;.]+?)(?=\s+and\s+|\s+but\s+|[,;.]|$)", tidy(r.mentee.current))
+    if now and current and len(words(current)) + len(words(now.group(1))) <= 24:
+        current = f"{current}, {now.group(1)}"  # "worked 10 years in events, now in nursing"
     goal = goal_phrase(r.mentee.goal)
     tail = f", hoping to {goal}." if with_goal else "."
     if not current:
@@ -218,6 +224,8 @@ def work_phrase(r: OutreachRequest) -> tuple[str, str]:
         keep = re.search(r"\byou\b", what) and re.match(r"(?i)^(the|a|an)\b", what)
         what = what if keep else "your " + re.sub(r"(?i)^(the|a|an)\s+", "", first_lower(what))
     why = re.sub(r"(?i)^(because|and)\s+", "", why.split(". ")[0]).strip()
+    if re.match(r"(?i)^(the|a|an|how|what|your|that)\b", why):
+        why = f"especially {why}"  # "— especially the scarf joints"
     return first_lower(what), first_lower(short(why, 140))
 
 
@@ -309,6 +317,8 @@ def greet_name(r: OutreachRequest) -> str:
     """The first name for a warm or concise message; the whole name as given when the
     tone is formal, it carries a title, is one word, or starts with a family name."""
     parts = r.mentor.name.split()
+    if parts and parts[0].lower().rstrip(".") in TITLES and len(parts) >= 3:
+        return " ".join([parts[0], *parts[2:]])  # "Dr Kwame Asante" -> "Dr Asante"
     if (
         r.tone == "formal"
         or len(parts) < 2

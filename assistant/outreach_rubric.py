@@ -170,7 +170,10 @@ def rule_admired_work(d: Draft, r: OutreachRequest) -> Check:
         ok = _shares(_minus(r.mentor.admired_work, names), body, 2)
     else:  # only the pasted bio: some sentence of it must be recognisably referred to
         ok = any(_shares(_minus(s, names), body, 3) for s in sentences(r.mentor.about))
-    example = r.mentor.admired_work[:60] or "the talk, post or project you valued"
+    work = r.mentor.admired_work
+    example = (work[:60].rsplit(" ", 1)[0] + "…" if len(work) > 60 else work) or (
+        "the talk, post or project you valued"
+    )
     return ok, f"Name the piece of their work you valued ({example}) and what it did for you."
 
 
