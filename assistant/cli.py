@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant import cli_ask
+from assistant import cli_ask, cli_outreach
 from assistant.cli_common import err, friendly, out, runtime
 from assistant.errors import MentorError
 from assistant.runtime import Runtime
@@ -298,8 +298,10 @@ def eval_answers(
     )
 
 
-# The Ask commands (ask, chat, history) live in cli_ask.py, each feature's in its own module.
+# Each feature's commands live in its own module: Ask (ask, chat, history), Reach out
+# (draft, contacts, eval outreach).
 cli_ask.register(app, history_app)
+cli_outreach.register(app, eval_app)
 
 
 def main() -> None:

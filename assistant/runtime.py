@@ -16,8 +16,9 @@ from assistant.index import Progress, active_collection, build_index, open_chrom
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
-    from assistant.generation import Event
+    from assistant.generation import Event, TurnResult
     from assistant.index import IndexReport
+    from assistant.outreach_request import OutreachRequest
     from assistant.ranking import FusionConfig
     from assistant.retrieval import HybridRetriever
     from assistant.store import Store
@@ -130,4 +131,21 @@ class Runtime:
             conversation_id=conversation_id,
             allowed_urls=self.allowed_urls,
             retry=retry,
+        )
+
+    # --- Reach out (assistant.outreach) -------------------------------------------------
+
+    def draft(self, request: OutreachRequest, contact_id: str | None = None) -> TurnResult:
+        """2–3 checked drafts for one outreach request, saved to the store (feature
+        ``outreach``, subject: the contact id, else the mentor's name). The model is
+        built first, so a configuration error is raised before anything is saved."""
+        from assistant.outreach import draft_turn
+
+        model = self.chat_model()
+        return draft_turn(
+            request,
+            model=model,
+            knowledge_dir=self.settings.knowledge_dir,
+            store=self.store,
+            contact_id=contact_id,
         )
