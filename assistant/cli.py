@@ -407,6 +407,11 @@ def eval_answers(
                  echo=lambda s: out.print(s, highlight=False))
 
 
+from assistant.cli_practice import register as register_practice  # noqa: E402
+
+register_practice(app, eval_app)
+
+
 def main() -> None:
     app()
 
