@@ -63,8 +63,9 @@ def test_list_shows_every_scenario(env: dict[str, str]) -> None:
 
 
 def test_one_reply_json_and_text_and_saved_attempt(env: dict[str, str], tmp_path: Path) -> None:
-    data = json.loads(mentor("practice", "--scenario", SCENARIO, "--reply", STRONG, "--json",
-                             env=env).stdout)  # fmt: skip
+    data = json.loads(
+        mentor("practice", "--scenario", SCENARIO, "--reply", STRONG, "--json", env=env).stdout
+    )
     check_shape(data)
     assert data["total"] >= 10
     evidence = {f["dimension"]: f["evidence"] for f in data["feedback"]}
@@ -95,14 +96,17 @@ def test_batch_one_line_out_per_input_and_bad_lines_go_on(
     ]
     path = tmp_path / "replies.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    rows = [json.loads(x) for x in mentor("practice", "--batch", str(path), "--json",
-                                          env=env).stdout.splitlines()]  # fmt: skip
+    rows = [
+        json.loads(x)
+        for x in mentor("practice", "--batch", str(path), "--json", env=env).stdout.splitlines()
+    ]
     assert len(rows) == 6  # the blank line is not an input
     check_shape(rows[0])
     check_shape(rows[5])
     assert rows[5]["scores"]["next_step"] == 1
-    for row, scenario in zip(rows[1:5], [None, "no-such-scenario", SCENARIO, SCENARIO],
-                             strict=True):  # fmt: skip
+    for row, scenario in zip(
+        rows[1:5], [None, "no-such-scenario", SCENARIO, SCENARIO], strict=True
+    ):
         assert set(row) == {"scenario", "error"} and row["scenario"] == scenario
         assert row["error"]
     assert "empty" in rows[3]["error"]
@@ -111,8 +115,7 @@ def test_batch_one_line_out_per_input_and_bad_lines_go_on(
 def test_errors_are_messages_with_exit_codes(env: dict[str, str]) -> None:
     res = mentor("practice", "--scenario", "nope", "--reply", "Thanks", env=env, check=False)
     assert res.returncode == 2 and "no practice scenario" in res.stderr
-    res = mentor("practice", "--scenario", SCENARIO, "--reply", "x" * 50_000, env=env,
-                 check=False)  # fmt: skip
+    res = mentor("practice", "--scenario", SCENARIO, "--reply", "x" * 50_000, env=env, check=False)
     assert res.returncode == 2 and "50,000 characters" in res.stderr
 
 
@@ -134,10 +137,15 @@ def write_eval_set(folder: Path) -> None:
     ]
     good = dict(acknowledge=2, clarify=2, ownership=1, composure=2, next_step=2, follow_up=2)
     bad = dict.fromkeys(DIMENSIONS, 0)
-    rows = [{"id": i, "scenario": s, "reply": r, "style": "x", "split": sp}
-            for i, s, r, sp in replies]  # fmt: skip
-    labels = [{"id": "d1", **good}, {"id": "d2", **bad}, {"id": "t1", **good},
-              {"id": "t2", **bad, "composure": 2}]  # fmt: skip
+    rows = [
+        {"id": i, "scenario": s, "reply": r, "style": "x", "split": sp} for i, s, r, sp in replies
+    ]
+    labels = [
+        {"id": "d1", **good},
+        {"id": "d2", **bad},
+        {"id": "t1", **good},
+        {"id": "t2", **bad, "composure": 2},
+    ]
     (folder / "replies.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     text = "\n".join(json.dumps(r) for r in labels) + "\n"
     for name in ("labels.jsonl", "labels_a.jsonl", "labels_b.jsonl"):

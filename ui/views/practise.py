@@ -84,8 +84,12 @@ def scorecard(card: Scorecard, key: str) -> None:
                 st.markdown(f"> {safe_markdown(p.evidence, rt)}")
             if p.score < 2:
                 st.markdown(f"**Try:** {p.suggestion}")
-                st.page_link(LIBRARY_PAGE, label=f"Read: {p.source_title}",
-                             icon=":material/menu_book:", query_params={"doc": p.source})  # fmt: skip
+                st.page_link(
+                    LIBRARY_PAGE,
+                    label=f"Read: {p.source_title}",
+                    icon=":material/menu_book:",
+                    query_params={"doc": p.source},
+                )
         for note in card.notes:
             st.info(note, icon=":material/info:")
 
@@ -114,13 +118,17 @@ def progress_chart(scenario: Scenario) -> None:
         .mark_line(point=True)
         .encode(
             x=alt.X("attempt:O", title="Attempt"),
-            y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 2]),
-                    axis=alt.Axis(values=[0, 1, 2])),
+            y=alt.Y(
+                "score:Q",
+                title="Score",
+                scale=alt.Scale(domain=[0, 2]),
+                axis=alt.Axis(values=[0, 1, 2]),
+            ),
             color=alt.Color("dimension:N", title="Dimension", sort=list(LABELS.values())),
             tooltip=["attempt:O", "dimension:N", "score:Q", "scenario:N", "when:N"],
         )
         .properties(height=260)
-    )  # fmt: skip
+    )
     st.altair_chart(chart, use_container_width=True)
 
 
@@ -160,8 +168,10 @@ def send(scenario: Scenario, reply: str, attempt_id: str | None) -> None:
 
 
 st.title("Practise")
-st.caption("Answer feedback in your own words. A coach scores each reply on six habits, "
-           "quotes what you said, and shows a stronger example.")  # fmt: skip
+st.caption(
+    "Answer feedback in your own words. A coach scores each reply on six habits, "
+    "quotes what you said, and shows a stronger example."
+)
 scenario = chooser()
 if scenario is None:
     st.stop()
