@@ -353,9 +353,10 @@ INSTRUCTION_NOTE = (
 )
 
 
-def library_scorecard(scenario: Scenario, reply: str) -> Scorecard:
-    """Score one reply with the deterministic scorer (reply already checked)."""
-    marks = score_reply(reply)
+def library_scorecard(scenario: Scenario, reply: str, feedback: str | None = None) -> Scorecard:
+    """Score one reply with the deterministic scorer (reply already checked); ``feedback``
+    is the giver's line it answers (default: the scenario's opening)."""
+    marks = score_reply(reply, scenario.opening if feedback is None else feedback)
     points = [
         Point(
             m.dimension,
@@ -570,7 +571,7 @@ def run_practice(
 def _score_and_answer(
     scenario: Scenario, reply: str, past: Sequence[Exchange], replied_to: str, coach: Any
 ) -> Generator[Event, None, TurnResult]:
-    card = library_scorecard(scenario, reply)
+    card = library_scorecard(scenario, reply, replied_to)
     error = None
     if coach is not None:
         card, error = coach.score(scenario, reply, replied_to, card)

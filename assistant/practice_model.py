@@ -226,7 +226,8 @@ def supported(dimension: str, score: int, span: str, base: Mark) -> bool:
     if score > 0:
         if not span or INSTRUCTION_RE.search(span):
             return False
-        if SCORERS[dimension](sentences(span)).score + 1 < score:
+        own = SCORERS[dimension](sentences(span))
+        if own.score + 1 < score or (score == 2 and not own.evidence):
             return False
     if dimension == "clarify" and base.score == 0 and not base.evidence:
         return score == 0
@@ -262,7 +263,7 @@ class ModelCoach:
             message = f"The coach model failed ({exc}); this is the library scorecard."
             library.notes.append(message)
             return library, message
-        marks, notes = reconcile(reply, output, score_reply(reply))
+        marks, notes = reconcile(reply, output, score_reply(reply, line))
         card = rescored(library, scenario, marks, self.model.name)
         card.notes.extend(notes)
         return card, None
@@ -274,7 +275,7 @@ class ModelCoach:
         ``suggested`` line when the model fails or steps out of the scene."""
         from assistant.practice import reply_tags
 
-        card_tags = ", ".join(reply_tags(score_scores(history[-1][1])))
+        card_tags = ", ".join(reply_tags(score_scores(history[-1][1], history[-1][0])))
         guard = OutputGuard.for_prompt(GIVER_SYSTEM, self.canary, self.allowed_urls)
         messages = giver_messages(scenario, history, card_tags, suggested, self.canary)
         try:
@@ -287,8 +288,8 @@ class ModelCoach:
         return line, None
 
 
-def score_scores(reply: str) -> dict[str, int]:
-    return {m.dimension: m.score for m in score_reply(reply)}
+def score_scores(reply: str, feedback: str) -> dict[str, int]:
+    return {m.dimension: m.score for m in score_reply(reply, feedback)}
 
 
 def clean_line(text: str, name: str) -> str:

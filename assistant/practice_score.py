@@ -54,8 +54,21 @@ def sentences(reply: str) -> list[Sentence]:
     return out
 
 
+TEXTING = {
+    "u": "you", "ur": "your", "im": "i'm", "ill": "i'll", "ive": "i've", "dont": "don't",
+    "didnt": "didn't", "cant": "can't", "wont": "won't", "isnt": "isn't", "thru": "through",
+    "w": "with", "thx": "thanks", "pls": "please", "thurs": "thursday", "tues": "tuesday",
+    "weds": "wednesday", "fri": "friday", "mon": "monday", "tmrw": "tomorrow", "def": "definitely",
+}  # fmt: skip
+TEXTING_RE = re.compile(r"\b(" + "|".join(TEXTING) + r")\b")
+
+
 def _fold(text: str) -> str:
-    return text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    """Lower case, straight quotes and texting spelled out: for matching only (evidence is
+    always the original text)."""
+    low = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    low = TEXTING_RE.sub(lambda m: TEXTING[m.group(1)], low)
+    return re.sub(r"\bi will\b", "i'll", low)
 
 
 def _rx(*patterns: str) -> re.Pattern[str]:
@@ -77,7 +90,7 @@ TIME = _rx(
     r"\b(next|by|on|before|until|from) (mon|tues|wednes|thurs|fri|satur|sun)day\b",
     r"\b(mon|tues|wednes|thurs|fri)day\b",
     r"\bnext (week|month|quarter|term|sprint|session|meeting|one-to-one|1:1|review|shift|"
-    r"placement|lesson|class|call|time|draft|round|presentation|rehearsal|run)\b",
+    r"placement|lesson|class|call|draft|round|presentation|rehearsal|run)\b",
     r"\bby (the )?(end of|eod|close of|noon|lunch|[0-9]|next|our|the next|then)\b",
     r"\b(end of (the )?(day|week|month))\b",
     r"\bwithin (a|an|one|two|three|[0-9]+) (hours?|days?|weeks?)\b",
@@ -87,6 +100,12 @@ TIME = _rx(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* [0-9]{1,2}\b",
     r"\b[0-9]{1,2}(st|nd|rd|th)\b",
     r"\b(first thing|this evening|later today|by then|the morning)\b",
+    r"\b(before|after|by) (lunch|the end of (the |my )?(shift|day|week)|i (close|hand|finish|"
+    r"leave|go|carry on|start|send|submit|push))\b|\btonight\b",
+    r"\bat (one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|[0-9]{1,2})"
+    r"( ?(am|pm|o'clock|:[0-9]{2}))?\b|\b[0-9]{1,2} ?(am|pm)\b",
+    r"\bevery (week|day|morning|monday|tuesday|wednesday|thursday|friday|sprint|shift)\b",
+    r"\b(this|next|the coming) (week|month|quarter|term|cycle|phase)\b",
     r"\bmid-?(cycle|year|term|point|way|month|quarter)\b",
     r"\b(afterwards|straight after|right after|right now|right away|once (i'?ve|it'?s|you'?ve|"
     r"i have|the))\b",
@@ -125,6 +144,10 @@ SARCASM = _rx(
     r"\bthanks,? i guess\b",
     r"\b(as if|big deal)\b",
     r"\bslow clap\b",
+    r"^wow,? ok\b|\bi'?ll just leave\b|^great,? so\b|\bgood to know (the|that my|my)\b",
+    r"\bso basically it'?s perfect\b",
+    r"\bno problem\. it'?s only\b",
+    r"\bit'?s only (six|two|three|four|five|[0-9]+) (weeks|months|days)\b",
     r"\bno pressure then\b",
     r"\bmust be nice\b",
     r"\bi'?ll (just )?add (it|that) to the (list|pile)\b",
@@ -164,7 +187,7 @@ EDGE = _rx(
     r"(fair|right|true|accurate)\b",
     r"\bi'?m not sure (that'?s|it'?s|that is) (fair|true|right)\b",
     r"\bi don'?t (think|agree) (i|that i)\b",
-    r"\bactually,",
+    r"^actually,",
     r"\bi mean,",
     r"\bit'?s not like\b",
     r"\bno offen[cs]e\b",
@@ -175,16 +198,29 @@ EDGE = _rx(
     r"\bthat'?s (a bit|quite|rather|pretty) (harsh|much|unfair|strong)\b",
     r"\bi (do|did) (actually|in fact)\b",
     r"\bfor the record\b",
+    r"\bi (just|still) think\b",
+    r"\bis it really that (serious|bad|big|far off|important)\b",
     r"\bi'?d (just )?like to point out\b",
-    r"\b(but|though) i (did|had|was|have)\b",
     r"\bi had no (idea|choice|time)\b",
     r"\bsince when\b",
-    r"\bokay\?|\bfine\.|\bsure\.",
 )
 
+DEFENSIVE_OPEN = _rx(
+    r"^(well|i mean|honestly|to be fair|in fairness|look|listen|actually|sir|mate),",
+    r"^(well|i mean|to be fair|in my defen[cs]e)\b",
+    r"\bthough[.?!]*$",
+    r"\bsomebody has to\b|\bsomeone had to\b",
+    r"^(i did|i have|i was)\b.{0,60}\bthough\b",
+)
 EXCUSE = _rx(
     r"\b(it|that) ?(was|wasn'?t|is|isn'?t|'?s) not my fault\b|\bnot my fault\b",
-    r"\bwasn'?t my fault\b",
+    r"\bwasn'?t (really )?my fault\b",
+    r"\bi was told\b|\bto be honest,? the\b|\b(the|my) \w+ (was|were) (wrong|late|missing)\b",
+    r"\b(the|my) (previous|other|last|evening|day) \w+ (didn'?t|never|forgot|failed|can)\b",
+    r"\b(isn'?t|not) something i can control\b|\bout of my (hands|control)\b",
+    r"\bthat'?s how we did it\b|\bi (kind of |sort of )?assumed\b",
+    r"\b(is|was|are|were) there because\b|\bbecause (the|my) \w+ (asked|told|wanted)\b",
+    r"\bwe'?re (understaffed|short)\b|\bwe were (two|three|[0-9]+|short)\b",
     r"\b(because|since|as) (i was|i'?ve been|i had|we were|we had|the|my|it was|everyone|"
     r"nobody|no one|they|he|she)\b.{0,60}\b(busy|swamped|slammed|late|short|told|tight|"
     r"unclear|changed|sick|rushed|didn'?t|never|wasn'?t|no time|overloaded|pressure)\b",
@@ -232,6 +268,7 @@ GROVEL = _rx(
     r"\bcan'?t believe i\b",
     r"\bi('m| am) (so |just )?(embarrassed|mortified)\b",
     r"\bwhat'?s wrong with me\b",
+    r"\bwasted your time\b|\bi (honestly )?don'?t know what i was (doing|thinking)\b",
     r"\bi('m| am) (really |so |just )?(hopeless|useless|incompetent|terrible|awful)\b",
 )
 OWN = _rx(
@@ -262,7 +299,8 @@ OWN = _rx(
     r"\bi didn'?t\b",
     r"\bi (haven'?t|hadn'?t|wasn'?t|never) \w+",
     r"\bi (do |probably |often |sometimes |usually |definitely )?(default|lean|slip|drift|dive|"
-    r"rush|ramble|hedge|over-?\w+|under-?\w+)\b",
+    r"rush|ramble|hedge|over-\w+|under-\w+|overdo|overthink|overcomplicate)\b",
+    r"\bi always (do|end up|go|get)\b",
     r"\bi (think|suspect|realise|realize|know|guess|see now) (that )?i('ve| have| was| did| do| "
     r"tend| went| got| made| missed| should| probably| spent| gave| let| put)\b",
     r"\bi'?ve (sometimes |often |probably |maybe |occasionally |clearly )?(put|got|made|let|said|"
@@ -322,10 +360,50 @@ PERFUNCTORY = _rx(
     r"^(thanks|thank you|ty|cheers)[.! ]*$",
 )
 SPECIFIC_THANKS = _rx(
-    r"\bthank(s| you)( so much| a lot| very much| again)?\s*(for|—|-|,)\s*\w+",
+    r"\bthank(s| you)( so much| a lot| very much| again)?\s*(for|—|-)\s*\w+",
     r"\bi (really |do |genuinely |truly )?(appreciate|value) (you|your|the|that|this|how|it|"
     r"hearing|being)\b",
 )
+
+
+GENERIC_THANKS = _rx(
+    r"\bthank(s| you)( so much| a lot| very much| again)?,? (for|—|-|,)\s*(the|your)? ?(feedback|"
+    r"letting me know|telling me|saying (that|so|this)|that|this|it|the kind words|the praise|"
+    r"sharing)\b",
+    r"\bappreciate (the|your) (kind words|feedback|praise|time|honesty|comments)\b",
+)
+ACCEPT = _rx(
+    r"\byou'?re (right|not wrong|absolutely right|completely right)\b|\byou are right\b",
+    r"\b(that'?s|that is|it'?s|this is) (a )?(very |really |totally |completely )?"
+    r"(fair|true|valid)\b",
+    r"\b(fair|good|valid) (point|catch|call)\b|(?<!be )\bfair\b[,.!]",
+    r"\bi (completely |totally |fully )?agree\b",
+    r"\b(yes|yeah),? i (know|think i (sort of |kind of )?knew)\b",
+    r"\bi take (the|that|your) point\b|\bpoint taken\b",
+    r"\bi (can |do )?see (what you mean|your point|why|that|how|where)\b",
+    r"\bi (completely |totally )?understand (that|why|how|it'?s|the)\b",
+    r"\b(isn'?t|wasn'?t|aren'?t) (okay|ok|acceptable|good enough)\b",
+    r"\bi'?d (much )?rather (know|hear|you)\b",
+)
+ENGAGE = _rx(
+    r"^(ok(ay)?|noted|got it|sure|fine|right|understood|alright|yes|yeah|yep|of course|"
+    r"absolutely|will do|fair enough|i understand|i see)\b",
+    r"\b(sorry|apologi[sz]e|my apologies|thank|thanks|appreciate|understood|i understand)\b",
+)
+
+
+def _opens_defensively(sents: Sequence[Sentence]) -> Sentence | None:
+    """A reply that starts by arguing, justifying or challenging."""
+    first = sents[0]
+    if (
+        DISMISS.search(first.low)
+        or EXCUSE.search(first.low)
+        or DEFENSIVE_OPEN.search(first.low)
+        or (first.text.endswith("?") and len(first.low.split()) <= 4)
+        or RHETORICAL.search(first.low)
+    ):
+        return first
+    return None
 
 
 def score_acknowledge(sents: Sequence[Sentence]) -> Mark:
@@ -335,29 +413,24 @@ def score_acknowledge(sents: Sequence[Sentence]) -> Mark:
         return Mark(
             "acknowledge", 0, s.text, "This reads as sarcasm, so the thanks lands as a dismissal."
         )
-    acks = [s for s in sents if THANKS.search(s.low) or ACK_POINT.search(s.low)]
-    dismissed = _first(sents[:2], DISMISS) or _first(sents[:2], ABUSE)
-    if not acks:
-        if dismissed:
-            return Mark(
-                "acknowledge",
-                0,
-                dismissed.text,
-                "This pushes the feedback away before taking it in.",
-            )
-        if s := _first(sents[:2], SORRY):
-            return Mark(
-                "acknowledge",
-                1,
-                s.text,
-                "An apology shows you heard it, but not what you heard: name their point.",
-            )
+    accepts = [
+        s
+        for s in sents[:4]
+        if (ACCEPT.search(s.low) or (s in sents[:2] and _owns(s) and ENGAGE.search(s.low)))
+        and not SARCASM.search(s.low)
+    ]
+    engaged = [s for s in sents[:3] if ENGAGE.search(s.low) or THANKS.search(s.low)]
+    defensive = _opens_defensively(sents)
+    if defensive and not accepts and not (engaged and engaged[0] is sents[0]):
         return Mark(
-            "acknowledge", 0, "", "Nothing in the reply thanks them or shows the point was heard."
+            "acknowledge",
+            0,
+            defensive.text,
+            "The reply opens by defending or challenging, so their point is never acknowledged.",
         )
-    first = acks[0]
+    first = (accepts or engaged or [sents[0]])[0]
     turns = len(sents) > 1 and sents[1].low.startswith(("but ", "however"))
-    if first is sents[0] and (_yes_but(first) or turns):
+    if first is sents[0] and (_yes_but(first) or turns) and not accepts[1:]:
         return Mark(
             "acknowledge",
             1,
@@ -366,20 +439,27 @@ def score_acknowledge(sents: Sequence[Sentence]) -> Mark:
             "disagreeing.",
         )
     specific = [
-        s
-        for s in acks
-        if SPECIFIC_THANKS.search(s.low) or (ACK_POINT.search(s.low) and len(s.low.split()) >= 6)
+        s for s in engaged if SPECIFIC_THANKS.search(s.low) and not GENERIC_THANKS.search(s.low)
     ]
-    if specific or len(acks) >= 2:
-        best = (specific or acks)[0]
+    if accepts and not _all(accepts, SELF_INSULT):
+        return Mark("acknowledge", 2, accepts[0].text, "You accept their point, in so many words.")
+    if specific:
         return Mark(
-            "acknowledge", 2, best.text, "A genuine acknowledgement that names what they said."
+            "acknowledge", 2, specific[0].text, "Specific thanks that names what they did or said."
+        )
+    if engaged:
+        return Mark(
+            "acknowledge",
+            1,
+            engaged[0].text,
+            "The acknowledgement is brief or generic: say which point you heard, and that "
+            "it's fair.",
         )
     return Mark(
         "acknowledge",
         1,
-        first.text,
-        "The acknowledgement is brief or generic; it doesn't show which point you heard.",
+        "",
+        "You respond, but without acknowledging their point: start by saying what you heard.",
     )
 
 
@@ -388,9 +468,8 @@ SORRY = _rx(r"(sorry|apologi[sz]e|my apologies)")
 
 def _yes_but(s: Sentence) -> bool:
     """'Thanks, but…': an acknowledgement that turns at once into a defence."""
-    return bool(re.search(r"^.{0,60}\b(but|however)\b", s.low)) and not re.search(
-        r"\bbut (you'?re|that'?s|it'?s) (right|fair|true)\b", s.low
-    )
+    turn = re.search(r"^.{0,60}\b(but|however|i just think|i still think)\b", s.low)
+    return bool(turn) and not re.search(r"\bbut (you'?re|that'?s|it'?s) (right|fair|true)\b", s.low)
 
 
 # --- clarify ----------------------------------------------------------------------------
@@ -421,7 +500,8 @@ RHETORICAL = _rx(
     r"\bwhy (is|does) (it|that|this) (matter|even)\b",
     r"\bwhat more do you want\b",
     r"\bhow (is|was) (that|this) my (fault|problem)\b",
-    r"\b(right|okay|ok|fine)\?$",
+    r",\s*(right|okay|ok|no)\?$|\bisn'?t it\?$",
+    r"\beven for\b",
 )
 REASSURANCE = _rx(
     r"\b(am i|was i|is it) (going to|gonna) (be )?(fired|let go|sacked|fail)",
@@ -430,13 +510,17 @@ REASSURANCE = _rx(
     r"\b(is|was) it (really )?(that|so) (serious|bad|big|important)\b",
     r"\bis (it|this|my job|everything) (really )?(that bad|okay|ok|alright|fine|still)\b",
     r"\bare you (disappointed|angry|upset|mad|annoyed)\b",
-    r"\bdo you (still )?(think i|hate|trust|like)\b",
+    r"\bdo you (still )?(think i('m| am| was| will)|hate|trust|like me)\b",
     r"\bdid i (ruin|mess|blow)\b",
     r"\bdo (they|you|people) (hate|think less)\b",
     r"\bcan you (forgive|ever)\b",
     r"\bwill (this|it) (affect|hurt|ruin|count)\b",
     r"\bwill i (still|ever|be)\b",
     r"\bis my (job|place|position|promotion) (safe|at risk)\b",
+    r"\bis (it|this|that) a (big|real|serious|huge) (problem|issue|deal)\b",
+    r"\b(do you think|are you saying) i('m| am)? ?(not|am not|can'?t)\b",
+    r"\b(is this|is it) a bad sign\b|\bdo they think i'?ll\b|\bwas it close\b",
+    r"\bdo you think i'?d\b|\bwould i have (got|gotten|passed)\b",
 )
 GENERIC_Q = _rx(
     r"^any (tips|advice|thoughts|suggestions|ideas|pointers|feedback|other)\b",
@@ -451,6 +535,7 @@ GENERIC_Q = _rx(
     r"^(do you have|got) any\b.{0,20}\??$",
     r"^is that (it|all|everything)\s*\??$",
     r"^(so )?what now\s*\??$",
+    r"\bwhat seems to be the (problem|issue)\b",
 )
 SPECIFIC_Q = _rx(
     r"\bexamples?\b",
@@ -480,6 +565,7 @@ SPECIFIC_Q = _rx(
     r"\bwho (should|else|would)\b",
 )
 FOLLOW_UP_ASK = _rx(
+    r"\brun (it|this|that|them|the \w+) (past|by) you\b",
     r"\b(review|look over|look at|take a (quick )?look|check|read|go through|see|sign off|"
     r"re-review|rereview|glance)\b.{0,40}\b(draft|version|changes|update|plan|it|again|"
     r"before|after|revised|next|new|once)\b",
@@ -489,18 +575,37 @@ FOLLOW_UP_ASK = _rx(
 )
 
 
+DEFENSIVE_Q = _rx(
+    r"^(yes|yeah|sure|okay|ok|thanks)?,? ?(yes|yeah|thanks)?,? ?but\b",
+    r"\bi (kind of |sort of )?(thought|assumed|was told)\b",
+)
+SEMI_ASK = _rx(
+    r"\bif there'?s (a|any|anything) (specific|particular|in particular)\b",
+    r"\blet me know if there'?s anything (in particular|specific)\b",
+)
+
+
 def _is_question(s: Sentence) -> bool:
+    if len(s.low.split()) <= 3 and s.text.rstrip().endswith("?") and not GENERIC_Q.search(s.low):
+        return False  # "Presence?", "Who taught me?": an echo that challenges, not a question
     return s.text.rstrip().endswith("?") or bool(EMBEDDED_ASK.search(s.low))
 
 
 def score_clarify(sents: Sequence[Sentence]) -> Mark:
     questions = [s for s in sents if _is_question(s)]
+    if not questions and (semi := _first(sents, SEMI_ASK)):
+        return Mark(
+            "clarify",
+            1,
+            semi.text,
+            "You invite specifics without asking for them: ask the question.",
+        )
     if not questions:
         return Mark("clarify", 0, "", "There is no question that would make the feedback concrete.")
     real = []
     weak: list[tuple[Sentence, str]] = []
     for q in questions:
-        if RHETORICAL.search(q.low):
+        if RHETORICAL.search(q.low) or DEFENSIVE_Q.search(q.low):
             weak.append((q, "This question is rhetorical; it challenges them rather than asks."))
         elif REASSURANCE.search(q.low):
             weak.append((q, "This question asks for reassurance rather than for specifics."))
@@ -514,6 +619,8 @@ def score_clarify(sents: Sequence[Sentence]) -> Mark:
             weak.append(
                 (q, "The question is a start, but vague: ask for an example or a priority.")
             )
+    if not real and not weak and (semi := _first(sents, SEMI_ASK)):
+        weak.append((semi, "You invite specifics without asking for them: ask the question."))
     if real:
         return Mark(
             "clarify", 2, real[0].text, "A specific question that turns the feedback into detail."
@@ -533,16 +640,22 @@ def score_clarify(sents: Sequence[Sentence]) -> Mark:
 
 def _owns(s: Sentence) -> bool:
     """A clause that owns something and does not excuse it in the same breath."""
+    if s.text.endswith("?"):
+        return False
     return any(
         OWN.search(clause) and not EXCUSE.search(clause)
         for clause in re.split(r",? but |,? although |; | — | - ", s.low)
     )
 
 
+PARTIAL_OWN = _rx(
+    r"\b(probably|maybe|perhaps|i guess|sort of|kind of|a bit|might have)\b",
+    r"\bi didn'?t (mean|realise|realize|know|intend)\b",
+)
+
+
 def score_ownership(sents: Sequence[Sentence]) -> Mark:
     grovel = _all(sents, GROVEL) + _all(sents, SELF_INSULT)
-    excuse = _first(sents, EXCUSE)
-    own = next((s for s in sents if _owns(s)), None)
     sorry_count = sum(len(re.findall(r"\b(sorry|apologi[sz]e)", s.low)) for s in sents)
     if grovel or sorry_count >= 3:
         hit = grovel[0] if grovel else _first(sents, _rx(r"\bsorry\b|\bapologi"))
@@ -553,35 +666,75 @@ def score_ownership(sents: Sequence[Sentence]) -> Mark:
             hit.text,
             "This is heavy self-blame: it asks them to comfort you instead of owning the fix.",
         )
-    if excuse and not own:
+    excuse = _first(sents, EXCUSE)
+    owns = [s for s in sents if _owns(s)]
+    accepts = [
+        s
+        for s in sents[:4]
+        if ACCEPT.search(s.low)
+        and not (SARCASM.search(s.low) or EXCUSE.search(s.low) or _yes_but(s))
+        and not re.search(r"\bthough\b|\brather (know|hear)\b", s.low)
+    ]
+    defensive = _opens_defensively(sents) or _first(sents, DISMISS) or _first(sents, ABUSE)
+    if not owns and not accepts:
+        if excuse or defensive:
+            hit = excuse or defensive
+            assert hit is not None
+            return Mark(
+                "ownership", 0, hit.text, "This explains the problem away or puts it elsewhere."
+            )
+        if sorry := _first(sents, _rx(r"\b(sorry|apologi[sz]e|my apologies)\b")):
+            return Mark(
+                "ownership",
+                1,
+                sorry.text,
+                "An apology, but not what for: say plainly which part was yours.",
+            )
+        if len(" ".join(s.low for s in sents).split()) <= 3:
+            return Mark("ownership", 0, "", "The reply doesn't take anything on.")
+        if d := _first(sents, DISAGREE_RESPECT):
+            return Mark(
+                "ownership",
+                1,
+                d.text,
+                "You state your view respectfully, but don't yet say which part is yours.",
+            )
         return Mark(
             "ownership",
-            0,
-            excuse.text,
-            "This explains the problem away or puts it on someone else.",
+            1,
+            "",
+            "The reply neither owns nor excuses anything: say which part of this is yours.",
         )
-    if excuse and own:
+    best = (owns or accepts)[0]
+    if not owns and not _first(sents, COMMIT):
+        return Mark(
+            "ownership",
+            1,
+            best.text,
+            "You accept the point, but not yet your part in it: say what you did, or will change.",
+        )
+    if excuse and excuse is not best and not owns:
         return Mark(
             "ownership",
             1,
             excuse.text,
-            "You own part of it, but the excuse beside it takes some of that back.",
+            "You accept the point, but the excuse beside it takes some of that back.",
         )
-    if own:
-        return Mark("ownership", 2, own.text, "Clear, proportionate ownership of your part.")
-    if d := _first(sents, DISAGREE_RESPECT):
+    if owns and excuse:
         return Mark(
             "ownership",
             1,
-            d.text,
-            "You state your view respectfully, but don't yet say which part is yours.",
+            excuse.text,
+            "You own part of it, but the excuses around it take some of that back.",
         )
-    return Mark(
-        "ownership",
-        1,
-        "",
-        "The reply neither owns nor excuses anything: say which part of this is yours.",
-    )
+    if PARTIAL_OWN.search(best.low) and len({s.text for s in owns + accepts}) <= 1:
+        return Mark(
+            "ownership",
+            1,
+            best.text,
+            "The ownership is hedged; say it plainly, once, without “probably” or “I didn't mean”.",
+        )
+    return Mark("ownership", 2, best.text, "Clear, proportionate ownership of your part.")
 
 
 # --- composure --------------------------------------------------------------------------
@@ -589,9 +742,10 @@ def score_ownership(sents: Sequence[Sentence]) -> Mark:
 
 def _shouting(s: Sentence) -> bool:
     letters = [c for c in s.text if c.isalpha()]
-    return (len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7) or (
-        "!!" in s.text or "?!" in s.text
-    )
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+
+
+LECTURE = _rx(r"\bthere'?s no need to\b|\bcalm down\b|\bdon'?t talk to me\b")
 
 
 def score_composure(sents: Sequence[Sentence]) -> Mark:
@@ -607,13 +761,24 @@ def score_composure(sents: Sequence[Sentence]) -> Mark:
     for pattern, why in (
         (SARCASM, "This is sarcastic; it tells them you are not really listening."),
         (DISMISS, "This argues with or dismisses the feedback, which reads as defensive."),
+        (LECTURE, "This turns the tables and lectures them, which reads as defensive."),
     ):
         if s := _first(sents, pattern):
             return Mark("composure", 0, s.text, why)
     if s := next((s for s in sents if _shouting(s)), None):
-        return Mark("composure", 0, s.text, "Capitals or stacked punctuation read as shouting.")
-    edge = _all(sents, EDGE) + _all(sents, EXCUSE)
-    justifying = [s for s in sents if re.search(r"\b(because|since|the reason)\b", s.low)]
+        return Mark("composure", 0, s.text, "Capitals read as shouting.")
+    accepts = [s for s in sents if (ACCEPT.search(s.low) or _owns(s)) and not EXCUSE.search(s.low)]
+    excuses = _all(sents, EXCUSE)
+    defensive = _opens_defensively(sents)
+    if not accepts and (defensive or len(excuses) >= 2):
+        hit = defensive or excuses[0]
+        return Mark(
+            "composure", 0, hit.text, "The reply argues its case instead of hearing theirs."
+        )
+    first = sents[0]
+    if _yes_but(first) or (len(sents) > 1 and sents[1].low.startswith(("but ", "however"))):
+        return Mark("composure", 1, first.text, '"Yes, but…" puts an edge on the reply.')
+    edge = _all(sents, EDGE) + excuses
     if edge:
         return Mark(
             "composure",
@@ -621,12 +786,17 @@ def score_composure(sents: Sequence[Sentence]) -> Mark:
             edge[0].text,
             "There is an edge here: it sounds like you are defending yourself.",
         )
+    justifying = [s for s in sents if re.search(r"\b(because|since|the reason)\b", s.low)]
     if len(justifying) >= 3:
         return Mark(
             "composure",
             1,
             justifying[0].text,
             "A lot of justification; it starts to sound like a defence.",
+        )
+    if len(" ".join(s.low for s in sents).split()) <= 2:
+        return Mark(
+            "composure", 1, first.text, "Too short to read as calm engagement; it can sound curt."
         )
     return Mark("composure", 2, "", "Calm and non-defensive throughout.")
 
@@ -636,7 +806,11 @@ def score_composure(sents: Sequence[Sentence]) -> Mark:
 COMMIT = _rx(
     r"\bi'?ll\b|\bi will\b|\bi'?m going to\b|\bi am going to\b|\bi plan to\b|\bmy plan is\b",
     r"\bi'?m (planning|aiming|hoping|intending) to\b|\bi intend to\b",
-    r"\blet me\b|\bi can (have|send|get|do|put|draft|write|share|make|book|set)\b",
+    r"\blet me (?!know)\b|\bi can (have|send|get|do|put|draft|write|share|make|book|set|"
+    r"restore|redo|fix|add|bring|run|go|try|start)\b|\bi could\b",
+    r"^(will|i'll) \w+|\bfrom now on\b|\bgoing forward,? i\b|\bwe can (sit|meet|go|look)\b",
+    r"\bi'?ve (already )?(gone back|raised|flagged|checked|called|sent|fixed|rung|emailed|"
+    r"updated|asked|written|put|restored|corrected)\b",
     r"\b(could|can|shall|should) i (draft|write|send|put together|prepare|bring|share|try|"
     r"redo|rework|rewrite|run|do|make|book|set up|start|add|take)\b",
     r"\bi'?d (like to|love to|want to|suggest|propose)\b",
@@ -671,10 +845,14 @@ CONCRETE_OBJ = _rx(
 FOLLOW = _rx(
     r"\b(check|catch) (in|up|back)\b",
     r"\bfollow(ing)? up\b|\bcircle back\b|\btouch base\b|\bcome back to you\b|\bget back to you\b",
-    r"\b(send|show|share|bring|run)\b.{0,60}\b(you|by you|past you|over to you|with you)\b",
+    r"\b(send|show|share|bring|run)\b(?! you (what|how)).{0,60}\b(you|by you|past you|"
+    r"over to you|with you)\b",
     r"\b(could|can|would|will) you\b.{0,40}\b(look|review|check|read|glance|go over|sit in|"
     r"watch|observe|sign off|re-?review|give me feedback|tell me (if|whether|how))\b",
-    r"\b(your|you'?re) (feedback|thoughts|eyes|view|take|opinion) on\b",
+    r"\b(get|have|hear|ask for) your (feedback|thoughts|eyes|view|take|opinion) on\b",
+    r"\brun (it|this|that|them|the \w+) (past|by) you\b|\bcheck together\b",
+    r"\b(we can|we could|let'?s) (sit down|meet|go through|look|review|check|talk|catch up)\b",
+    r"\b(get|ask|have) you to (look|check|review|see|read|sign)\b",
     r"\b(review|look at|go over|talk through|discuss) (it|this|that|the|my|them) "
     r"(together|with you|again)\b",
     r"\b(ask|get) (you|your)\b.{0,30}\b(look|review|feedback|opinion|thoughts|check)\b",
@@ -685,7 +863,7 @@ FOLLOW = _rx(
     r"\bupdate you\b|\bkeep you (posted|updated|in the loop)\b|\blet you know\b",
     r"\b(call|ring|email|message|phone) you back\b",
     r"\b(message|email|text|ping|tell|show|call) you (when|once|after|as soon as)\b",
-    r"\bso (that )?you can (check|see|review|look)\b",
+    r"\bso (that )?you can (check|review|look)\b",
     r"\blet'?s (go through|look at|review|check|meet|catch up|talk|revisit)\b",
     r"\btell me (in|after|at|by|next)\b.{0,40}\b(whether|if|how)\b",
     r"\bbring (it|them|the \w+|this|that|my \w+) back\b|\bback to (critique|the team|review)\b",
@@ -699,7 +877,8 @@ FOLLOW = _rx(
     r"\b(is|would) (that|it) (work|okay|ok|suit) (for you)?\b",
 )
 VAGUE_FOLLOW = _rx(
-    r"\blet me know\b",
+    r"\blet (me|us) know\b",
+    r"\b([0-9]+|four|4pm|that|then|[a-z]+day) (is|works|sounds) (fine|good|great)( for me)?\b",
     r"\bkeep me posted\b",
     r"\bfeel free to\b",
     r"\b(reach out|get in touch) if\b",
@@ -710,16 +889,25 @@ VAGUE_FOLLOW = _rx(
 )
 
 
+NOT_MINE = _rx(
+    r"\bi'?ll need you to\b",
+    r"\b(do|does|did) (they|you|he|she) think i'?ll\b",
+    r"\bi'?ll (just )?leave the mistakes\b",
+)
+CONDITIONAL = _rx(r"^if you\b|\bif you (tell|want|send|let|give)\b")
+HEDGE = _rx(
+    r"\bwhen i (get|have|find) (a|the) (minute|moment|chance|time)\b|\bif i (have|get|find) "
+    r"(the )?time\b|\bwhen i have time\b|\bat some point\b|\beventually\b"
+)
+
+
 def score_next_step(sents: Sequence[Sentence]) -> Mark:
-    commits = [s for s in sents if COMMIT.search(s.low)]
+    commits = [s for s in sents if COMMIT.search(s.low) and not NOT_MINE.search(s.low)]
     if not commits:
         return Mark("next_step", 0, "", "There is no action of your own that you commit to.")
-    concrete = [
-        s
-        for s in commits
-        if CONCRETE_OBJ.search(s.low) and not VAGUE_STEP.search(s.low) and len(s.low.split()) >= 5
-    ]
-    timed = [s for s in concrete if TIME.search(s.low)]
+    plain = [s for s in commits if not CONDITIONAL.search(s.low) and not HEDGE.search(s.low)]
+    timed = [s for s in plain if TIME.search(s.low) and not VAGUE_STEP.search(s.low)]
+    concrete = [s for s in plain if not VAGUE_STEP.search(s.low) and len(s.low.split()) >= 6]
     if timed:
         return Mark("next_step", 2, timed[0].text, "A concrete action, with when you'll do it.")
     if concrete:
@@ -779,8 +967,22 @@ SCORERS: dict[str, Callable[[Sequence[Sentence]], Mark]] = {
 }
 
 
-def score_reply(reply: str) -> list[Mark]:
-    """All six marks for one reply, in rubric order; each dimension scored on its own."""
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", _fold(text))
+
+
+def repeats(reply: str, feedback: str) -> bool:
+    """Is the reply mostly the giver's own words pasted back?"""
+    said, given = _words(reply), set(_words(feedback))
+    return len(said) >= 8 and sum(w in given for w in said) / len(said) >= 0.8
+
+
+def score_reply(reply: str, feedback: str = "") -> list[Mark]:
+    """All six marks for one reply, in rubric order; each dimension scored on its own.
+    ``feedback`` is what the giver said (a reply that pastes it back scores nothing)."""
+    if feedback and repeats(reply, feedback):
+        why = "This repeats their feedback back to them; write your own reply to it."
+        return [Mark(d, 0, "", why) for d in DIMENSIONS]
     sents = sentences(reply)
     return [SCORERS[d](sents) for d in DIMENSIONS]
 
