@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 from common import LIBRARY_PAGE, runtime, safe_markdown, show_error
 
@@ -114,7 +115,7 @@ def progress_chart(scenario: Scenario) -> None:
         st.caption("Your scores will appear here after your first reply.")
         return
     chart = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(pd.DataFrame(rows))
         .mark_line(point=True)
         .encode(
             x=alt.X("attempt:O", title="Attempt"),
