@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant import cli_ask, cli_outreach
+from assistant import cli_ask, cli_outreach, cli_practice
 from assistant.cli_common import err, friendly, out, runtime
 from assistant.errors import MentorError
 from assistant.runtime import Runtime
@@ -299,9 +299,10 @@ def eval_answers(
 
 
 # Each feature's commands live in its own module: Ask (ask, chat, history), Reach out
-# (draft, contacts, eval outreach).
+# (draft, contacts, eval outreach), Practise (practice, eval practice).
 cli_ask.register(app, history_app)
 cli_outreach.register(app, eval_app)
+cli_practice.register(app, eval_app)
 
 
 def main() -> None:

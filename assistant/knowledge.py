@@ -141,6 +141,20 @@ class ScenarioGiver(BaseModel):
     role: str = Field(min_length=3)
 
 
+# What a mentee's reply did, as the practice scorer reads it; a follow-up line says which
+# of these calls for it, and every scenario keeps at least one `any` line as the fallback.
+FollowUpWhen = Literal["vague", "defensive", "no_step", "no_question", "strong", "any"]
+FOLLOW_UP_WHENS: tuple[str, ...] = get_args(FollowUpWhen)
+
+
+class FollowUp(BaseModel):
+    """One further line the giver may say, and the kind of reply that calls for it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    when: FollowUpWhen
+    line: str = Field(min_length=5, max_length=600)
+
+
 class Scenario(BaseModel):
     """A feedback-practice scenario (knowledge/scenarios/<id>.yaml)."""
 
@@ -153,10 +167,19 @@ class Scenario(BaseModel):
     giver: ScenarioGiver
     setting: str = Field(min_length=20)
     opening: str = Field(min_length=10)
-    follow_ups: list[str] = Field(min_length=2)
+    follow_ups: list[FollowUp] = Field(min_length=2)
     strong_response: list[str] = Field(min_length=3, max_length=6)
     pitfalls: list[str] = Field(min_length=1)
     articles: list[str] = Field(min_length=1)
+    # A strong reply in a mentee's own voice: where the stronger example starts.
+    sample_reply: str = Field(min_length=40, max_length=1200)
+
+    @field_validator("follow_ups")
+    @classmethod
+    def _has_fallback(cls, value: list[FollowUp]) -> list[FollowUp]:
+        if not any(f.when == "any" for f in value):
+            raise ValueError("at least one follow-up needs `when: any` (the fallback line)")
+        return value
 
     @field_validator("category")
     @classmethod

@@ -18,10 +18,13 @@ if TYPE_CHECKING:
 
     from assistant.generation import Event, TurnResult
     from assistant.index import IndexReport
+    from assistant.knowledge import Scenario
     from assistant.outreach_request import OutreachRequest
+    from assistant.practice import Exchange, Scorecard
+    from assistant.practice_model import ModelCoach
     from assistant.ranking import FusionConfig
     from assistant.retrieval import HybridRetriever
-    from assistant.store import Store
+    from assistant.store import Conversation, Store
 
 
 class Runtime:
@@ -149,3 +152,100 @@ class Runtime:
             store=self.store,
             contact_id=contact_id,
         )
+
+    # --- Practise (issue 13): role-play replies to feedback, coached and saved ----------
+    # Attempts are conversations with feature "practice" and subject = the scenario id;
+    # each reply is a user message, its scorecard the assistant message's ``data``.
+
+    @cached_property
+    def scenarios(self) -> dict[str, Scenario]:
+        from assistant.knowledge import load_scenarios
+
+        return {s.id: s for s in load_scenarios(self.settings.knowledge_dir)}
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        from assistant.errors import InputError
+
+        found = self.scenarios.get(scenario_id)
+        if found is None:
+            raise InputError(
+                f"There is no practice scenario {scenario_id!r}.",
+                "See `mentor practice --list` for the scenario ids.",
+            )
+        return found
+
+    def practice_coach(self) -> ModelCoach | None:
+        """The model coach and giver, or None in library mode."""
+        from assistant.practice_model import ModelCoach
+
+        model = self.chat_model()
+        return ModelCoach(model, self.allowed_urls) if model is not None else None
+
+    def practise(
+        self, scenario_id: str, reply: str, attempt_id: str | None = None
+    ) -> Iterator[Event]:
+        """One exchange of a practice attempt, streamed as events (the reply is saved
+        before any model call; a new attempt starts when ``attempt_id`` is None)."""
+        from assistant.practice import run_practice
+
+        scenario, coach = self.scenario(scenario_id), self.practice_coach()
+        return run_practice(
+            scenario, reply, store=self.store, conversation_id=attempt_id, coach=coach
+        )
+
+    def practice_scorecard(self, scenario_id: str, reply: str) -> Scorecard:
+        """Score one reply without saving it (`mentor practice --batch`, evaluations)."""
+        from assistant.practice import check_reply, library_scorecard
+
+        scenario = self.scenario(scenario_id)
+        text = check_reply(reply, scenario.giver.name.split()[0])
+        card = library_scorecard(scenario, text)
+        coach = self.practice_coach()
+        if coach is not None:
+            card, _ = coach.score(scenario, text, scenario.opening.strip(), card)
+        return card
+
+    def practice_attempts(self, scenario_id: str | None = None) -> list[Conversation]:
+        return self.store.list_conversations(10_000, feature="practice", subject=scenario_id)
+
+    def practice_exchanges(self, attempt_id: str) -> list[Exchange]:
+        from assistant.practice import exchanges
+
+        return exchanges(self.store, attempt_id)
+
+    def export_practice(self, attempt_id: str) -> str:
+        """One attempt as Markdown: the scene, each reply with its scorecard, the example."""
+        from assistant.errors import InputError
+        from assistant.practice import attempt_markdown
+
+        conv = self.store.get_conversation(attempt_id)
+        if conv is None or conv.feature != "practice" or conv.subject is None:
+            raise InputError(f"No practice attempt {attempt_id!r}.")
+        return attempt_markdown(
+            self.scenario(conv.subject), conv.title, self.practice_exchanges(conv.id)
+        )
+
+    def delete_practice(self, attempt_id: str) -> bool:
+        conv = self.store.get_conversation(attempt_id)
+        if conv is None or conv.feature != "practice":
+            return False
+        return self.store.delete_conversation(attempt_id)
+
+    def practice_progress(self, scenario_id: str | None = None) -> list[dict[str, Any]]:
+        """Per attempt (oldest first) and dimension, the attempt's score: one row each, for
+        a chart (see practice.combined for how an attempt's exchanges add up)."""
+        from assistant.practice import LABELS, combined
+
+        rows: list[dict[str, Any]] = []
+        attempts = sorted(self.practice_attempts(scenario_id), key=lambda c: c.created_at)
+        n = 0
+        for conv in attempts:
+            cards = [ex.card for ex in self.practice_exchanges(conv.id) if ex.card is not None]
+            if not cards:
+                continue
+            n += 1
+            for dim, score in combined(cards).items():
+                rows.append({"attempt": n, "attempt_id": conv.id, "scenario": conv.subject,
+                             "when": conv.created_at.isoformat(timespec="minutes"),
+                             "dimension": LABELS[dim], "score": score})  # fmt: skip
+        return rows

@@ -273,6 +273,53 @@ def test_scenarios_validate_and_cite_existing_articles() -> None:
     assert len({s.category for s in scenarios}) >= 12
 
 
+def scenario_data(**changes: object) -> dict[str, object]:
+    import yaml
+
+    data = yaml.safe_load((KNOWLEDGE / "scenarios" / "vague-be-more-strategic.yaml").read_text())
+    data.update(changes)
+    return data
+
+
+def test_scenario_follow_ups_say_when_and_keep_an_any_fallback() -> None:
+    from pydantic import ValidationError
+
+    from assistant.knowledge import FOLLOW_UP_WHENS, Scenario
+
+    assert set(FOLLOW_UP_WHENS) == {"vague", "defensive", "no_step", "no_question", "strong", "any"}
+    ok = Scenario.model_validate(scenario_data())
+    assert any(f.when == "any" for f in ok.follow_ups)
+    bad_when = [{"when": "rude", "line": "Let's talk about it."}, {"when": "any", "line": "Go on."}]
+    no_any = [{"when": "vague", "line": "What do you mean?"}, {"when": "strong", "line": "Good."}]
+    for follow_ups in (bad_when, no_any, ["a plain string, as before", "another line here"]):
+        with pytest.raises(ValidationError):
+            Scenario.model_validate(scenario_data(follow_ups=follow_ups))
+    for sample in ("Too short.", "x" * 1201, None):
+        with pytest.raises(ValidationError):
+            Scenario.model_validate(scenario_data(sample_reply=sample))
+
+
+def test_every_scenario_has_a_sample_reply_and_follow_ups_for_kinds_of_reply() -> None:
+    scenarios = load_scenarios(KNOWLEDGE, BY_ID)
+    for s in scenarios:
+        assert 40 <= len(s.sample_reply) <= 1200, s.id
+        whens = [f.when for f in s.follow_ups]
+        assert "any" in whens, s.id
+        assert len(set(whens)) >= 3, f"{s.id}: follow-ups react to too few kinds of reply"
+        assert len({f.line for f in s.follow_ups}) == len(s.follow_ups), s.id
+
+
+def test_broken_scenario_names_file_and_field(tmp_path: Path) -> None:
+    import yaml
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    data = scenario_data(follow_ups=[{"when": "vague", "line": "What do you mean by that?"}] * 2)
+    (folder / "vague-be-more-strategic.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(KnowledgeError, match=r"vague-be-more-strategic.yaml.*follow_ups"):
+        load_scenarios(tmp_path)
+
+
 SHINGLE = 5
 DUP_THRESHOLD = 0.5  # documented in knowledge/README.md
 MIN_PARAGRAPH_WORDS = 25
