@@ -12,13 +12,17 @@ import pytest
 from assistant.errors import KnowledgeError
 from assistant.knowledge import (
     STAGES,
+    Card,
     chunk_article,
+    chunk_scenario,
     count_tokens,
     internal_links,
+    is_complete,
     load_articles,
     load_scenarios,
     parse_article,
     resolve_link,
+    scenario_documents,
 )
 from tests.conftest import KNOWLEDGE
 
@@ -249,3 +253,73 @@ def test_near_duplicate_check_can_fail() -> None:
         / len(shingles(para) | shingles(para + " Thanks."))
         >= DUP_THRESHOLD
     )
+
+
+# --- answer cards -------------------------------------------------------------------------
+
+CARD = """in_short: >-
+  Build each goal from things you control, with a number or a finished piece of work and a
+  date. Keep one to three goals at a time and check them halfway.
+steps:
+  - "Write the goal as one sentence that starts with a verb you control."
+  - "Add a number or a finished piece of work, so you will know when it is done."
+  - "Set a deadline and a halfway check, and put both in your calendar."
+script: >-
+  By the end of March I will send ten short messages to people working in UX research and
+  hold at least three conversations.
+watch_out: >-
+  Don't set a goal that depends on other people saying yes.
+"""
+
+
+def with_card(text: str = CARD) -> str:
+    return GOOD.replace("reviewed: 2026-11-25\n", "reviewed: 2026-11-25\n" + text)
+
+
+def test_a_valid_card_loads(tmp_path: Path) -> None:
+    write(tmp_path, "goals/sample-article.md", with_card())
+    [article] = load_articles(tmp_path)
+    assert article.meta.has_card and len(article.meta.steps or []) == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (("  - \"Set a deadline and a halfway check, and put both in your calendar.\"\n", ""),
+         "steps", "3–6 steps"),
+        (("put both in your calendar.", "then:"), "steps", "not a complete sentence"),
+        (("Write the goal as", "You should write the goal as"), "steps", "as an instruction"),
+        (("hold at least three conversations.", "hold at least three conversations like this:"),
+         "script", "not a complete sentence"),
+        (("hold at least three conversations.", "hold at least three…"), "script",
+         "not a complete sentence"),
+        (("Keep one to three goals at a time and check them halfway.", ""), "in_short",
+         "words"),
+        (("saying yes.", "saying yes. Or no. Or maybe."), "watch_out", "sentences"),
+        (("check them halfway.", "check them [halfway](x.md)."), "in_short", "no links"),
+    ],
+)
+def test_a_card_that_is_not_whole_is_rejected(
+    tmp_path: Path, change: tuple[str, str], field: str, message: str
+) -> None:
+    assert change[0] in CARD
+    write(tmp_path, "goals/sample-article.md", with_card(CARD.replace(*change)))
+    with pytest.raises(KnowledgeError) as err:
+        load_articles(tmp_path)
+    assert field in err.value.message and message in err.value.message
+
+
+def test_scenarios_become_documents_with_a_card() -> None:
+    docs = scenario_documents(KNOWLEDGE)
+    assert len(docs) == len(list((KNOWLEDGE / "scenarios").glob("*.yaml")))
+    for doc in docs:
+        card = doc.card()
+        assert card.kind == "scenario" and card.steps == tuple(
+            " ".join(p.split()) for p in doc.scenario.strong_response
+        )
+        assert is_complete(card.in_short) and is_complete(card.watch_out)
+        chunks = chunk_scenario(doc)
+        assert chunks[0].kind == "scenario" and chunks[0].metadata["card"]
+        assert {c.kind for c in chunks[1:]} == {"question"}
+        assert all(c.doc_id == f"scenario:{doc.scenario.id}" for c in chunks)
+        assert Card.from_json(chunks[0].metadata["card"]) == card
