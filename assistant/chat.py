@@ -14,7 +14,12 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from assistant.compose import LIBRARY_LABEL, compose_library_answer
+from assistant.compose import (
+    LIBRARY_LABEL,
+    QUESTION_BACK_LABEL,
+    compose_library_answer,
+    pick_sources,
+)
 from assistant.config import Settings
 from assistant.errors import InputError, ModelError
 from assistant.generation import (
@@ -32,6 +37,7 @@ from assistant.generation import (
     cited_only,
     history_of,
     new_canary,
+    opened_with,
     record_turn,
     start_turn,
     stream_text,
@@ -41,7 +47,13 @@ from assistant.knowledge import STAGE_LABELS, count_tokens
 from assistant.llm import ChatModel
 from assistant.prompts import ANSWER_SYSTEM, SourceText, answer_messages, rewrite_messages
 from assistant.retrieval import Result, Retrieval, Retriever
-from assistant.safety import CRISIS_MESSAGE, clean_question, is_crisis, obviously_out_of_scope
+from assistant.safety import (
+    CRISIS_MESSAGE,
+    clean_question,
+    distress_opening,
+    is_crisis,
+    obviously_out_of_scope,
+)
 from assistant.store import Store
 
 __all__ = [
@@ -82,7 +94,9 @@ def sources_from(results: Sequence[Result], max_sources: int = 5) -> list[Citati
         heading = shown[0].heading if shown else ""
         text = "\n\n".join(p.text for p in shown)
         out.append(
-            Citation(len(out) + 1, r.doc_id, r.title, r.path, heading, text, r.stage, summary)
+            Citation(
+                len(out) + 1, r.doc_id, r.title, r.path, heading, text, r.stage, summary, r.card
+            )
         )
     return out
 
@@ -130,11 +144,13 @@ FOLLOW_UP_RE = re.compile(
 
 
 def library_rewrite(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """Without a model: join a short or referring follow-up to the previous question."""
+    """Without a model: join a short or referring follow-up, or a reply (not a new
+    question) to the question the last answer asked back, to the previous question."""
     previous = [c for r, c in history if r == "user"]
     if not previous:
         return question
-    if len(question.split()) <= 6 or FOLLOW_UP_RE.search(question):
+    replied = QUESTION_BACK_LABEL in history[-1][1] and "?" not in question
+    if replied or len(question.split()) <= 6 or FOLLOW_UP_RE.search(question):
         return f"{previous[-1]} {question}"
     return question
 
@@ -197,7 +213,8 @@ def run_turn(
             return _no_guidance(mode, standalone, retrieval)
         sources = sources_from(retrieval.results)
         if model is None:
-            result = yield from _library_answer(standalone, sources, timings)
+            follow_up = question if standalone != question else None
+            result = yield from _library_answer(standalone, sources, timings, follow_up)
         else:
             guard = OutputGuard.for_prompt(ANSWER_SYSTEM, canary or new_canary(), allowed_urls)
             result = yield from _model_answer(
@@ -207,7 +224,8 @@ def run_turn(
         result.retrieval = retrieval
         return result
 
-    result = yield from steps()
+    care = distress_opening(question)
+    result = yield from (opened_with(care, steps()) if care else steps())
     result.timings = {**timings, "total": time.perf_counter() - t_start}
     result.conversation_id = conversation_id
     if store is not None and conversation_id is not None:
@@ -266,10 +284,14 @@ def _standalone(
 
 
 def _library_answer(
-    standalone: str, sources: list[Citation], timings: dict[str, float]
+    standalone: str,
+    sources: list[Citation],
+    timings: dict[str, float],
+    follow_up: str | None = None,
 ) -> Steps:
     t0 = time.perf_counter()
-    text = compose_library_answer(standalone, sources)
+    sources = pick_sources(standalone, sources)  # the card's one or two, numbered 1, 2
+    text = compose_library_answer(standalone, sources, follow_up)
     text, cited, invalid = verify_citations(text, len(sources))
     timings["compose"] = time.perf_counter() - t0
     yield from stream_text(text)
