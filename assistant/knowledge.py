@@ -166,25 +166,22 @@ class ArticleMeta(BaseModel):
     sources: list[str] = Field(min_length=1)
     reviewed: dt.date
     related: list[str] = Field(default_factory=list)
-    # The answer card: reviewed parts library mode uses whole, in this order (see
-    # knowledge/README.md). Optional while the cards are being written for every article.
-    in_short: str | None = None
-    steps: list[str] | None = None
+    # The answer card: reviewed parts library mode shows whole, in this order (see
+    # knowledge/README.md). Every article has one; the script is optional.
+    in_short: str
+    steps: list[str]
     script: str | None = None
-    watch_out: str | None = None
+    watch_out: str
 
     @field_validator("in_short")
     @classmethod
-    def _in_short(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_card_text(value, "in_short", sentences=(2, 3), words=(20, 90))
+    def _in_short(cls, value: str) -> str:
+        check_card_text(value, "in_short", sentences=(2, 3), words=(20, 90))
         return value
 
     @field_validator("steps")
     @classmethod
-    def _steps(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return value
+    def _steps(cls, value: list[str]) -> list[str]:
         if not 3 <= len(value) <= 6:
             raise ValueError(f"steps: give 3–6 steps, not {len(value)}")
         for i, step in enumerate(value, 1):
@@ -203,14 +200,9 @@ class ArticleMeta(BaseModel):
 
     @field_validator("watch_out")
     @classmethod
-    def _watch_out(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_card_text(value, "watch_out", sentences=(1, 2), words=(6, 60))
+    def _watch_out(cls, value: str) -> str:
+        check_card_text(value, "watch_out", sentences=(1, 2), words=(6, 60))
         return value
-
-    @property
-    def has_card(self) -> bool:
-        return bool(self.in_short and self.steps and self.watch_out)
 
     @field_validator("industries")
     @classmethod
@@ -314,10 +306,8 @@ class Card:
             return None
 
 
-def article_card(article: Article) -> Card | None:
+def article_card(article: Article) -> Card:
     meta = article.meta
-    if not (meta.in_short and meta.steps and meta.watch_out):
-        return None
     return Card(
         "article",
         " ".join(meta.in_short.split()),
@@ -695,8 +685,7 @@ def chunk_article(article: Article, chunk_tokens: int = 200, overlap: int = 30) 
     # An overview chunk (summary and topics) lets a question match the article as a whole.
     overview = f"{article.meta.summary}\nTopics: {', '.join(article.meta.topics)}."
     add(overview, "Overview", "overview")
-    if (card := article_card(article)) is not None:
-        chunks[0].metadata["card"] = card.to_json()
+    chunks[0].metadata["card"] = article_card(article).to_json()
     for section in headers.split_text(article.body):
         heading_parts = [section.metadata[k] for k in ("h2", "h3") if k in section.metadata]
         heading = " > ".join(str(h) for h in heading_parts)
