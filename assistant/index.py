@@ -24,7 +24,15 @@ from filelock import FileLock, Timeout
 
 from assistant.embeddings import Embedder
 from assistant.errors import IndexError_, IndexLockedError, KnowledgeError
-from assistant.knowledge import Article, Chunk, chunk_article, load_articles
+from assistant.knowledge import (
+    Article,
+    Chunk,
+    ScenarioDoc,
+    chunk_article,
+    chunk_scenario,
+    load_articles,
+    scenario_documents,
+)
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -35,7 +43,9 @@ if TYPE_CHECKING:
 
 MANIFEST = "mentor_manifest"
 PREFIX = "kb-"
-PIPELINE_VERSION = "4"
+# 5: practice scenarios are indexed as documents; an article's answer card rides on its
+# overview chunk's metadata.
+PIPELINE_VERSION = "5"
 # Chroma's HNSW graph, wider than its defaults (100/100): at the default width the 40
 # nearest chunks Chroma returned missed 0.3% of the exact ones for about 20 of 234 eval
 # questions, and which ones differed from build to build; at 200/200 they match an exact
@@ -316,8 +326,9 @@ def build_index(
                 "Add Markdown articles (see knowledge/README.md) or set MENTOR_KNOWLEDGE_DIR. "
                 "The existing index was left as it was.",
             )
+        scenarios = scenario_documents(settings.knowledge_dir, [a.id for a in articles])
         shared = _shared_progress(settings, progress)
-        report = _build_locked(settings, client, embedder, articles, shared, force)
+        report = _build_locked(settings, client, embedder, articles, scenarios, shared, force)
     except (KnowledgeError, IndexError_, KeyboardInterrupt):
         raise
     except Exception as exc:  # a full disk or a folder turned read-only mid-build
@@ -370,7 +381,7 @@ def build_progress(settings: Settings) -> dict[str, Any] | None:
     return None
 
 
-def _pipeline_tag(settings: Settings) -> str:
+def pipeline_tag(settings: Settings) -> str:
     return f"{PIPELINE_VERSION}/{settings.chunk_tokens}/{settings.chunk_overlap_tokens}"
 
 
@@ -389,18 +400,21 @@ def _build_locked(
     client: ClientAPI,
     embedder: Embedder,
     articles: list[Article],
+    scenarios: list[ScenarioDoc],
     progress: Progress | None,
     force: bool,
 ) -> IndexReport:
     manifest = read_manifest(client)
-    pipeline = _pipeline_tag(settings)
+    pipeline = pipeline_tag(settings)
     reusable = (
         manifest is not None
         and manifest.embedder == embedder.name
         and manifest.pipeline == pipeline
         and not force
     )
-    new_docs = {a.id: a.content_hash for a in articles}
+    new_docs = {a.id: a.content_hash for a in articles} | {
+        d.id: d.content_hash for d in scenarios
+    }
     added, updated, removed, unchanged = _plan(manifest, reusable, new_docs)
     report = IndexReport(added=added, updated=updated, removed=removed, unchanged=unchanged)
     if reusable and manifest is not None and not (added or updated or removed):
@@ -430,8 +444,14 @@ def _build_locked(
         total += _copy_unchanged(old_col, new_col, set(unchanged), skip=set(have))
 
     by_id = {a.id: a for a in articles}
+    scenario_by_id = {d.id: d for d in scenarios}
     to_embed: list[Chunk] = []
     for doc_id in [*report.added, *report.updated]:
+        if doc_id in scenario_by_id:
+            to_embed.extend(
+                c for c in chunk_scenario(scenario_by_id[doc_id]) if c.chunk_id not in have
+            )
+            continue
         to_embed.extend(
             c
             for c in chunk_article(
@@ -613,7 +633,7 @@ def quick_no_change(settings: Settings, embedder_name: str) -> IndexReport | Non
     if (
         stamp is None
         or stamp.embedder != embedder_name
-        or stamp.pipeline != _pipeline_tag(settings)
+        or stamp.pipeline != pipeline_tag(settings)
     ):
         return None
     current = article_fingerprints(settings.knowledge_dir, settings.max_document_bytes)
@@ -634,20 +654,23 @@ def index_status(settings: Settings, client: ClientAPI, embedder_name: str) -> d
         return {"present": False, "fresh": False, "detail": "no index yet"}
     try:
         articles = load_articles(settings.knowledge_dir, settings.max_document_bytes)
+        scenarios = scenario_documents(settings.knowledge_dir, [a.id for a in articles])
     except KnowledgeError as exc:
         return {"present": True, "fresh": False, "detail": str(exc)}
-    current = {a.id: a.content_hash for a in articles}
+    current = {a.id: a.content_hash for a in articles} | {
+        d.id: d.content_hash for d in scenarios
+    }
     added, updated, removed, _ = plan_changes(manifest.docs, current)
     fresh = (
         not (added or updated or removed)
         and manifest.embedder == embedder_name
-        and manifest.pipeline == _pipeline_tag(settings)
+        and manifest.pipeline == pipeline_tag(settings)
     )
     detail = f"{len(manifest.docs)} documents, {manifest.chunks} chunks, model {manifest.embedder}"
     if not fresh:
         detail += (
             f"; out of date: {len(added)} new, {len(updated)} changed, {len(removed)} deleted "
-            "article(s)"
+            "document(s)"
         )
         if manifest.embedder != embedder_name:
             detail += f", built with {manifest.embedder} but {embedder_name} is configured"

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, cast, get_args
@@ -99,6 +100,64 @@ SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 
 
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z\"'“‘(])")
+# A step is an instruction: these first words start a description instead.
+NOT_IMPERATIVE = frozenset(
+    "I You We They It He She There This That These Those My Your Our Their The".split()
+)
+# How a fragment ends: an introduction to something that is not there, or a cut.
+FRAGMENT_END_RE = re.compile(r"(?:[:;,\-–—]|\.\.\.|…)\s*$")
+PAIRS = (("“", "”"), ("(", ")"), ("[", "]"))
+
+
+def sentences_of(text: str) -> list[str]:
+    """A text's sentences (a capital or an opening quote starts a new one)."""
+    return [s for s in SENTENCE_END_RE.split(" ".join(text.split())) if s.strip()]
+
+
+def is_complete(text: str) -> bool:
+    """Whole, not a fragment: ends a sentence (or, for a message, a sign-off line after
+    one), never on ':' or '…', with its quotes and brackets closed."""
+    text = text.strip()
+    if not text or FRAGMENT_END_RE.search(text):
+        return False
+    if any(text.count(a) != text.count(b) for a, b in PAIRS) or text.count('"') % 2:
+        return False
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    last = lines[-1].rstrip("\"'”’)*_ ")
+    if last.endswith((".", "!", "?")):
+        return True
+    # a sign-off ("Best wishes, Priya") after a finished sentence, on its own line or
+    # (in a message folded onto one line) after the last full stop
+    if len(lines) > 1 and len(last.split()) <= 5:
+        return any(ln.rstrip("\"'”’)*_ ").endswith((".", "!", "?", ",")) for ln in lines[:-1])
+    tail = re.split(r"[.!?][\"'”’)]*\s+", text)[-1]
+    return tail != text and len(tail.split()) <= 5 and "," in tail
+
+
+def check_card_text(
+    text: str,
+    name: str,
+    *,
+    sentences: tuple[int, int],
+    words: tuple[int, int],
+    message: bool = False,
+) -> None:
+    """Raise ValueError saying what to fix when a card part is not whole or out of size."""
+    n_words = len(text.split())
+    if not words[0] <= n_words <= words[1]:
+        raise ValueError(f"{name}: {n_words} words; write {words[0]}–{words[1]}")
+    if not is_complete(text) or (not message and "\n\n" in text.strip()):
+        raise ValueError(f"{name}: not a complete sentence (it must not end on ':' or '…')")
+    if not text.lstrip("*_\"“'(").strip()[:1].isupper():
+        raise ValueError(f"{name}: start with a capital letter")
+    if "](" in text:
+        raise ValueError(f"{name}: no links in a card; it is shown on its own")
+    n = len(sentences_of(text))
+    if not message and not sentences[0] <= n <= sentences[1]:
+        raise ValueError(f"{name}: {n} sentences; write {sentences[0]}–{sentences[1]}")
+
+
 class ArticleMeta(BaseModel):
     """The front matter every article must carry (see knowledge/README.md)."""
 
@@ -120,11 +179,43 @@ class ArticleMeta(BaseModel):
     sources: list[str] = Field(min_length=1)
     reviewed: dt.date
     related: list[str] = Field(default_factory=list)
-    # The answer card's reviewed parts (optional here; their content is checked elsewhere).
-    in_short: str | None = None
-    steps: list[str] = []
+    # The answer card: reviewed parts library mode shows whole, in this order (see
+    # knowledge/README.md). Every article has one; the script is optional.
+    in_short: str
+    steps: list[str]
     script: str | None = None
-    watch_out: str | None = None
+    watch_out: str
+
+    @field_validator("in_short")
+    @classmethod
+    def _in_short(cls, value: str) -> str:
+        check_card_text(value, "in_short", sentences=(2, 3), words=(20, 90))
+        return value
+
+    @field_validator("steps")
+    @classmethod
+    def _steps(cls, value: list[str]) -> list[str]:
+        if not 3 <= len(value) <= 6:
+            raise ValueError(f"steps: give 3–6 steps, not {len(value)}")
+        for i, step in enumerate(value, 1):
+            check_card_text(step, f"step {i}", sentences=(1, 2), words=(4, 45))
+            first = step.split()[0].strip("*_").rstrip(",")
+            if first in NOT_IMPERATIVE:
+                raise ValueError(f"step {i} starts with {first!r}; write it as an instruction")
+        return value
+
+    @field_validator("script")
+    @classmethod
+    def _script(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_card_text(value, "script", sentences=(1, 40), words=(15, 120), message=True)
+        return value
+
+    @field_validator("watch_out")
+    @classmethod
+    def _watch_out(cls, value: str) -> str:
+        check_card_text(value, "watch_out", sentences=(1, 2), words=(6, 60))
+        return value
 
     @field_validator("industries")
     @classmethod
@@ -216,8 +307,52 @@ def applies_to(industries: Iterable[str], industry: str | None) -> bool:
 
 
 # passage: a piece of the article's body; overview: its summary and topics; question: one of
-# the questions it answers (indexed for matching, never shown as a passage).
-ChunkKind = Literal["passage", "overview", "question"]
+# the questions it answers (indexed for matching, never shown as a passage); scenario: a
+# practice scenario as one document (its situation and what a strong reply does).
+ChunkKind = Literal["passage", "overview", "question", "scenario"]
+SCENARIO_PREFIX = "scenario:"  # document ids of scenarios in the index
+
+
+@dataclass(frozen=True)
+class Card:
+    """The reviewed parts of a document that library mode shows whole, in this order: the
+    short answer, the steps, a script (optional) and the one pitfall. Carried in the index
+    (as JSON on a document's first chunk), so retrieval hands it to the composer."""
+
+    kind: Literal["article", "scenario"]
+    in_short: str
+    steps: tuple[str, ...]
+    watch_out: str
+    script: str | None = None
+    topics: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: object) -> Card | None:
+        try:
+            data = json.loads(str(text))
+            data["steps"] = tuple(data["steps"])
+            data["topics"] = tuple(data.get("topics", ()))
+            data["industries"] = tuple(data.get("industries", ()))
+            return cls(**data)
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+def article_card(article: Article) -> Card:
+    meta = article.meta
+    return Card(
+        "article",
+        " ".join(meta.in_short.split()),
+        tuple(" ".join(s.split()) for s in meta.steps),
+        " ".join(meta.watch_out.split()),
+        meta.script.strip() if meta.script else None,
+        tuple(meta.topics),
+        tuple(meta.industries),
+    )
 QUESTIONS_HEADING = "Questions this article answers"
 
 
@@ -252,15 +387,18 @@ def content_hash(data: bytes) -> str:
 
 
 def article_fingerprints(knowledge_dir: Path, max_bytes: int) -> dict[str, str] | None:
-    """{article id: content hash} from the files alone, without parsing them (the index's
+    """{document id: content hash} from the files alone, without parsing them (the index's
     no-change fast path); None when a file is over the size limit (a full load reports
-    it). The id is the file name, which parse_article requires to equal the front
-    matter's id."""
+    it). The id is the file name, which parse_article (and load_scenarios) require to
+    equal the id inside; scenarios are 'scenario:<id>'."""
     out: dict[str, str] = {}
     for path in article_paths(knowledge_dir):
         if path.stat().st_size > max_bytes:
             return None
         out[path.stem] = content_hash(path.read_bytes())
+    folder = knowledge_dir / "scenarios"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        out[SCENARIO_PREFIX + path.stem] = content_hash(path.read_bytes())
     return out
 
 
@@ -391,6 +529,108 @@ def load_scenarios(knowledge_dir: Path, article_ids: Iterable[str] | None = None
     return out
 
 
+@dataclass(frozen=True)
+class ScenarioDoc:
+    """A practice scenario as a document in the index: it is a real situation with the
+    points of a strong reply, so a question like it finds it."""
+
+    scenario: Scenario
+    path: Path  # relative to the knowledge directory
+    content_hash: str
+    sample_reply: str | None = None
+
+    @property
+    def id(self) -> str:
+        return SCENARIO_PREFIX + self.scenario.id
+
+    @property
+    def title(self) -> str:
+        return f"Practice scenario: {self.scenario.title}"
+
+    def card(self) -> Card:
+        """The scenario's parts as a card: who says what (so the names in the strong-reply
+        points make sense), those points in order, the sample reply, the first pitfall."""
+        s = self.scenario
+        role = s.giver.role[:1].lower() + s.giver.role[1:]
+        said = sentences_of(s.opening)[:2]
+        pitfall = " ".join(s.pitfalls[0].split())
+        if pitfall.split()[0].endswith("ing"):  # "Defending the concept …" → "Avoid defending …"
+            pitfall = "Avoid " + pitfall[:1].lower() + pitfall[1:]
+        return Card(
+            "scenario",
+            f"A situation like this is one of our practice scenarios, “{s.title}”. In it, "
+            f"{s.giver.name}, {role}, says: “{' '.join(said)}”",
+            tuple(" ".join(p.split()) for p in s.strong_response),
+            pitfall,
+            self.sample_reply,
+        )
+
+
+def scenario_documents(
+    knowledge_dir: Path, article_ids: Iterable[str] | None = None
+) -> list[ScenarioDoc]:
+    """Every scenario, validated, with its file's hash. ``sample_reply`` is read from the
+    model when it has the field and from the YAML otherwise."""
+    docs = []
+    for scenario in load_scenarios(knowledge_dir, article_ids):
+        rel = Path("scenarios") / f"{scenario.id}.yaml"
+        raw = (knowledge_dir / rel).read_bytes()
+        reply = getattr(scenario, "sample_reply", None)
+        if reply is None:
+            data = yaml.safe_load(raw)
+            reply = data.get("sample_reply") if isinstance(data, dict) else None
+        reply = str(reply).strip() if reply and is_complete(str(reply)) else None
+        docs.append(ScenarioDoc(scenario, rel, content_hash(raw), reply))
+    return docs
+
+
+def chunk_scenario(doc: ScenarioDoc) -> list[Chunk]:
+    """One chunk: the setting, the opening line and the strong-reply points (and the
+    sample reply), so the situation itself is what a question meets first."""
+    s = doc.scenario
+    lines = [
+        " ".join(s.setting.split()),
+        f"{s.giver.name} ({s.giver.role}): “{' '.join(s.opening.split())}”",
+        "A strong reply:",
+        *(f"- {' '.join(p.split())}" for p in s.strong_response),
+    ]
+    if doc.sample_reply:
+        lines += ["Sample reply:", doc.sample_reply]
+    meta: dict[str, str | int | float | bool] = {
+        "doc_id": doc.id,
+        "title": doc.title,
+        "stage": "feedback",
+        "path": doc.path.as_posix(),
+        "industries": "||",
+        "general": True,
+        "doc_hash": doc.content_hash,
+        "heading": "Practice scenario",
+        "ordinal": 0,
+        "kind": "scenario",
+        "card": doc.card().to_json(),
+    }
+    chunks = [Chunk(f"{doc.id}::0", doc.id, 0, "\n".join(lines), "Practice scenario", meta)]
+    # Matched, never shown (as an article's questions are): the title, which names the
+    # situation as a mentee would, and the giver's opening words, which a mentee quotes.
+    # The whole scenario as one chunk embeds too diluted to be found (cosine 0.33 to "my
+    # client said our work doesn't feel like them", against 0.55 for the best question).
+    opening = f"{s.giver.role}: “{' '.join(s.opening.split())}”"
+    for ordinal, text in enumerate((s.title, opening), 1):
+        chunks.append(
+            Chunk(
+                f"{doc.id}::{ordinal}",
+                doc.id,
+                ordinal,
+                text,
+                QUESTIONS_HEADING,
+                {**meta, "heading": QUESTIONS_HEADING, "ordinal": ordinal, "kind": "question"},
+            )
+        )
+    for c in chunks[1:]:
+        c.metadata.pop("card", None)
+    return chunks
+
+
 def internal_links(article: Article) -> list[str]:
     """Relative links from the article body to other knowledge files (targets as written)."""
     return [
@@ -482,6 +722,7 @@ def chunk_article(article: Article, chunk_tokens: int = 200, overlap: int = 30) 
     # An overview chunk (summary and topics) lets a question match the article as a whole.
     overview = f"{article.meta.summary}\nTopics: {', '.join(article.meta.topics)}."
     add(overview, "Overview", "overview")
+    chunks[0].metadata["card"] = article_card(article).to_json()
     for section in headers.split_text(article.body):
         heading_parts = [section.metadata[k] for k in ("h2", "h3") if k in section.metadata]
         heading = " > ".join(str(h) for h in heading_parts)

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from assistant.embeddings import Embedder
 from assistant.errors import IndexError_
-from assistant.knowledge import INDUSTRIES, STAGES
+from assistant.knowledge import INDUSTRIES, STAGES, Card
 from assistant.query import split_post
 from assistant.ranking import (
     ChunkRow,
@@ -57,6 +57,7 @@ class Result:
     path: str
     score: float
     passages: tuple[Passage, ...]
+    card: Card | None = None  # the document's answer card, for library mode
 
     @property
     def text(self) -> str:
@@ -199,6 +200,11 @@ class HybridRetriever:
             )
             for cid, m, t in zip(ids, metas, docs, strict=True)
         ]
+        # Each document's answer card (on its first chunk's metadata).
+        self.cards: dict[str, Card] = {}
+        for m in metas:
+            if m.get("card") and (card := Card.from_json(m["card"])) is not None:
+                self.cards[str(m["doc_id"])] = card
         # Each article's showable chunks, for when only its questions matched a query.
         self._shown_rows: dict[str, list[int]] = {}
         for i, r in enumerate(self.rows):
@@ -497,6 +503,7 @@ class HybridRetriever:
                         Passage(self.rows[i].chunk_id, self.rows[i].text, self.rows[i].heading, s)
                         for i, s in passages
                     ),
+                    card=self.cards.get(doc_id),
                 )
             )
         return results

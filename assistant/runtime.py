@@ -92,8 +92,16 @@ class Runtime:
         return report
 
     def index_needed(self) -> bool:
+        """No index, or one built with another model or chunking (an older pipeline's
+        index has no answer cards, so library mode would fall back to summaries)."""
+        from assistant.index import pipeline_tag
+
         manifest = read_manifest(self.chroma)
-        return manifest is None or manifest.embedder != self.embedder.name
+        return (
+            manifest is None
+            or manifest.embedder != self.embedder.name
+            or manifest.pipeline != pipeline_tag(self.settings)
+        )
 
     def retriever(self, config: FusionConfig | None = None) -> HybridRetriever:
         """The retriever over the active collection; reloaded when the index switches."""

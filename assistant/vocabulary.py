@@ -367,3 +367,9 @@ def infer_filters(query: str) -> tuple[str | None, str | None]:
         return hits[0] if len(hits) == 1 else None
 
     return single("stage"), single("industry")
+
+
+def industries_named(query: str) -> list[str]:
+    """Every industry the question names (infer_filters keeps one only when it is alone)."""
+    text = re.sub(r"\s+", " ", query.lower())
+    return [key for key, pat in _term_patterns("industry").items() if pat.search(text)]

@@ -14,15 +14,33 @@ from assistant.knowledge import (
     INDUSTRIES,
     STAGE_LABELS,
     STAGES,
+    Card,
     chunk_article,
+    chunk_scenario,
     count_tokens,
     internal_links,
+    is_complete,
     load_articles,
     load_scenarios,
     parse_article,
     resolve_link,
+    scenario_documents,
 )
 from tests.support import KNOWLEDGE
+
+CARD = """in_short: >-
+  Build each goal from things you control, with a number or a finished piece of work and a
+  date. Keep one to three goals at a time and check them halfway.
+steps:
+  - "Write the goal as one sentence that starts with a verb you control."
+  - "Add a number or a finished piece of work, so you will know when it is done."
+  - "Set a deadline and a halfway check, and put both in your calendar."
+script: >-
+  By the end of March I will send ten short messages to people working in UX research and
+  hold at least three conversations.
+watch_out: >-
+  Don't set a goal that depends on other people saying yes.
+"""
 
 GOOD = """---
 id: sample-article
@@ -34,7 +52,7 @@ audience: [students]
 summary: A short summary that is long enough to pass validation.
 sources: ["George T. Doran (1981)"]
 reviewed: 2026-11-25
----
+""" + CARD + """---
 # A sample article
 
 """ + ("Some useful words about goals. " * 30)
@@ -353,3 +371,78 @@ def test_near_duplicate_check_can_fail() -> None:
         / len(shingles(para) | shingles(para + " Thanks."))
         >= DUP_THRESHOLD
     )
+
+
+# --- answer cards -------------------------------------------------------------------------
+
+def test_a_valid_card_loads(tmp_path: Path) -> None:
+    write(tmp_path, "goals/sample-article.md", GOOD)
+    [article] = load_articles(tmp_path)
+    assert len(article.meta.steps) == 3 and article.meta.script
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (("  - \"Set a deadline and a halfway check, and put both in your calendar.\"\n", ""),
+         "steps", "3–6 steps"),
+        (("put both in your calendar.", "then:"), "steps", "not a complete sentence"),
+        (("Write the goal as", "You should write the goal as"), "steps", "as an instruction"),
+        (("hold at least three conversations.", "hold at least three conversations like this:"),
+         "script", "not a complete sentence"),
+        (("hold at least three conversations.", "hold at least three…"), "script",
+         "not a complete sentence"),
+        (("Keep one to three goals at a time and check them halfway.", ""), "in_short",
+         "words"),
+        (("saying yes.", "saying yes. Or no. Or maybe."), "watch_out", "sentences"),
+        (("check them halfway.", "check them [halfway](x.md)."), "in_short", "no links"),
+    ],
+)
+def test_a_card_that_is_not_whole_is_rejected(
+    tmp_path: Path, change: tuple[str, str], field: str, message: str
+) -> None:
+    assert change[0] in GOOD
+    write(tmp_path, "goals/sample-article.md", GOOD.replace(*change))
+    with pytest.raises(KnowledgeError) as err:
+        load_articles(tmp_path)
+    assert field in err.value.message and message in err.value.message
+
+
+def test_scenarios_become_documents_with_a_card() -> None:
+    docs = scenario_documents(KNOWLEDGE)
+    assert len(docs) == len(list((KNOWLEDGE / "scenarios").glob("*.yaml")))
+    for doc in docs:
+        card = doc.card()
+        assert card.kind == "scenario" and card.steps == tuple(
+            " ".join(p.split()) for p in doc.scenario.strong_response
+        )
+        assert is_complete(card.in_short) and is_complete(card.watch_out)
+        chunks = chunk_scenario(doc)
+        assert chunks[0].kind == "scenario" and chunks[0].metadata["card"]
+        assert {c.kind for c in chunks[1:]} == {"question"}
+        assert all(c.doc_id == f"scenario:{doc.scenario.id}" for c in chunks)
+        assert Card.from_json(chunks[0].metadata["card"]) == card
+
+
+@pytest.mark.parametrize("field", ["in_short", "steps", "watch_out"])
+def test_every_article_needs_a_card(tmp_path: Path, field: str) -> None:
+    start = GOOD.index(f"{field}:")
+    ends = [GOOD.find(k, start + 1) for k in ("script:", "watch_out:", "---\n#")]
+    end = min(e for e in ends if e > 0)
+    write(tmp_path, "goals/sample-article.md", GOOD[:start] + GOOD[end:])
+    with pytest.raises(KnowledgeError, match=field):
+        load_articles(tmp_path)
+
+
+def test_every_article_has_a_whole_card_of_its_own_words() -> None:
+    """Steps whole, script complete, and nothing copied from the article's opening (the
+    part that speaks to a reader's thoughts and misled the old composer)."""
+    from assistant.evaluation import opening_sentences
+
+    for article in load_articles(KNOWLEDGE):
+        m = article.meta
+        assert 3 <= len(m.steps) <= 6 and all(is_complete(s) for s in m.steps), article.id
+        assert m.script is None or is_complete(m.script), article.id
+        card = " ".join([m.in_short, *m.steps, m.script or "", m.watch_out])
+        assert not [s for s in opening_sentences(article) if s in card], article.id
+        assert "](" not in card, article.id

@@ -109,6 +109,9 @@ def render_sources(message: Message) -> None:
         with st.expander(f"[{c['n']}] {c['title']}{head}"):
             text = c.get("text", "")
             st.markdown(library_links(safe_markdown(excerpt(text) or text, rt)))
+            if c["doc_id"].startswith("scenario:"):  # a practice scenario, not in the Library
+                st.caption("A practice scenario from our feedback role-plays.")
+                continue
             st.page_link(
                 LIBRARY_PAGE,
                 label=f"Read “{c['title']}” in the Library",
