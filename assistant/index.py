@@ -311,13 +311,13 @@ def build_index(
     try:
         lock = _index_lock(settings)
         lock.acquire()
-    except OSError as exc:
-        raise data_dir_error(settings.data_dir, exc) from exc
-    except Timeout as exc:
+    except Timeout as exc:  # before OSError: filelock's Timeout is a TimeoutError
         raise IndexLockedError(
             "Another `mentor index` is already writing the index.",
             "Wait for it to finish and try again (the lock frees itself if that process dies).",
         ) from exc
+    except OSError as exc:
+        raise data_dir_error(settings.data_dir, exc) from exc
     try:
         articles = load_articles(settings.knowledge_dir, settings.max_document_bytes)
         if not articles:
