@@ -17,7 +17,7 @@ from assistant.outreach_rubric import norm, words
 # "her" is possessive before a noun ("her talk") and an object before these ("found her on").
 OBJECT_NEXT = re.compile(
     r"^(on|at|in|through|via|from|after|before|when|while|since|for|about|to|with|by|up|"
-    r"out|back|again|too|and|or|but|so|because|during|afterwards|later|speak|talk|present)\b"
+    r"out|back|again|too|and|or|but|so|because|during|afterwards|later|speak)\b"
     r"|^[,.;:!?)]|^$",
     re.I,
 )

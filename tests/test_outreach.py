@@ -440,3 +440,39 @@ def test_sent_dates() -> None:
     assert suggest_follow_up("sent", friday) == dt.date(2026, 12, 15)
     assert suggest_follow_up("met", friday) == dt.date(2026, 12, 5)
     assert suggest_follow_up("replied", friday) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Her talk on testing forms", "your talk on testing forms"),
+        ("heard her speak at a meetup", "heard you speak at a meetup"),
+        (
+            "Met him at a meetup where he was on the panel",
+            "Met you at a meetup where you were on the panel",
+        ),
+        ("Amira's post about hiring", "your post about hiring"),
+        ("I followed her since then", "I followed you since then"),
+    ],
+)
+def test_second_person(text: str, expected: str) -> None:
+    from assistant.outreach_phrases import second_person
+
+    assert second_person(text, "Amira Haddad") == expected
+
+
+def test_phrases_from_messy_fields() -> None:
+    from assistant.outreach_phrases import goal_phrase, intro, short
+
+    assert goal_phrase("i want to get my licence eventually and run my own outfit") == (
+        "get my licence eventually"
+    )
+    assert goal_phrase("UX research", gerund=True) == "moving into UX research"
+    r = parse_request(
+        req(**{"mentee.current": "Accountant for 6 years (audit), building a portfolio"})
+    )
+    assert intro(r) == "I've been an accountant for 6 years, hoping to move into UX research."
+    assert short('your production of "The Salt Road" in March', 30) == (
+        'your production of "The Salt Road"'
+    )
+    assert short("your paper on measuring whether gains hold", 25) == "your paper"

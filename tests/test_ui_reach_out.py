@@ -53,9 +53,11 @@ def draft_titles(at: AppTest) -> list[str]:
 
 
 def marks(at: AppTest) -> tuple[int, int]:
+    """(rules passed, rules failed) over the drafts shown."""
     values = [m.value for m in at.markdown]
+    green = [v for v in values if v.startswith(":green[:material/check:] ")]
     return (
-        sum(v.startswith(":green[:material/check:]") for v in values),
+        sum(v.count(" · ") + 1 for v in green),
         sum(v.startswith(":red[:material/close:]") for v in values),
     )
 
@@ -126,6 +128,7 @@ def test_edit_recheck_save_and_track(app_env: AppEnv) -> None:
 
     at.selectbox(key=f"status_{contact.id}").set_value("sent").run()
     ok(at)
+    assert at.date_input(key=f"sent_{contact.id}").value == dt.datetime.now(dt.UTC).date()
     today = dt.datetime.now(dt.UTC).date()
     due = add_business_days(today, 7).isoformat()
     assert any(f"Follow up by **{due}**" in m.value for m in at.markdown)

@@ -135,13 +135,14 @@ def draft_column(i: int, d: dict[str, Any], cid: str, request: dict[str, Any]) -
     r = parse_request(request)
     checked = recheck(r, subject, body, d["approach"])
     st.caption(f"{len(body.strip())} characters · {len(body.split())} words")
+    passed = [row["rule"].replace("_", " ") for row in checked["rubric"] if row["passed"]]
+    if passed:
+        st.markdown(":green[:material/check:] " + " · ".join(passed))
     for row in checked["rubric"]:
-        name = row["rule"].replace("_", " ")
-        if row["passed"]:
-            st.markdown(f":green[:material/check:] {name}")
-        else:
-            source = f"[{row['source']}](/library?doc={row['source']})"
-            st.markdown(f":red[:material/close:] **{name}** — {row['fix']} (from {source})")
+        if not row["passed"]:
+            name, source = row["rule"].replace("_", " "), row["source"]
+            link = f"[{source}](/library?doc={source})"
+            st.markdown(f":red[:material/close:] **{name}** — {row['fix']} (from {link})")
     if "revision" in d:
         st.caption("Revised once automatically; the first attempt failed a rule.")
     text = to_txt(subject, body)
@@ -180,7 +181,8 @@ def the_drafts() -> None:
 
 
 def on_status(contact_id: str) -> None:
-    ct.set_status(store, contact_id, st.session_state[f"status_{contact_id}"])
+    c = ct.set_status(store, contact_id, st.session_state[f"status_{contact_id}"])
+    st.session_state[f"sent_{contact_id}"] = c.sent_on  # the date widget shows the new date
 
 
 def on_sent(contact_id: str) -> None:
