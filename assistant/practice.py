@@ -109,20 +109,19 @@ TIPS: dict[str, str] = {
 KEEP = "Keep this: it's what a strong reply does here."
 # Words in a strong_response point that show which dimension it models.
 POINT_CUES: dict[str, re.Pattern[str]] = {
+    "next_step": re.compile(
+        r"propos|commit|plan|experiment|order of work|action|will |says when",
+        re.I,
+    ),
     "follow_up": re.compile(
         r"check[s]? (in|back)|re-review|follow[s]? up|come back|review it|"
         r"asks? \w+ to (review|look|check)|a date|update",
         re.I,
     ),
-    "next_step": re.compile(
-        r"propos|commit|plan|experiment|order of work|offers? to|action|"
-        r"will |says when|agrees? to",
-        re.I,
-    ),
     "clarify": re.compile(r"\basks?\b|question|clarif|example|restates|what .* looks? like", re.I),
     "ownership": re.compile(
-        r"\bowns?\b|admits|responsib|honest|without (excuses|blam)|"
-        r"states .* view|evidence|their part",
+        r"\bowns?\b|admits|responsib|without (excuses|blam)|their part|accepts|"
+        r"states .* view",
         re.I,
     ),
     "composure": re.compile(
@@ -499,7 +498,7 @@ def card_markdown(card: Scorecard) -> str:
     lines = [f"**Score {card.total}/{MAX_SCORE}**", ""]
     for p in card.points:
         quote = f" — “{p.evidence}”" if p.evidence else ""
-        lines.append(f"- **{LABELS[p.dimension]} {p.score}/2**{quote}. {p.reason}")
+        lines.append(f"- **{LABELS[p.dimension]} {p.score}/2**{quote} {p.reason}")
         if p.score < 2:
             lines.append(f"  - Try: {p.suggestion} (see *{p.source_title}*)")
     lines += [f"> {n}" for n in card.notes]

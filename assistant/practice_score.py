@@ -198,6 +198,9 @@ EDGE = _rx(
     r"\bthat'?s (a bit|quite|rather|pretty) (harsh|much|unfair|strong)\b",
     r"\bi (do|did) (actually|in fact)\b",
     r"\bfor the record\b",
+    r"\bmost of (these|them|those|the comments) (are|were) (just )?(style|minor|small|nits|"
+    r"nitpicks|cosmetic|preference)\b",
+    r"\b(is|are) a lot for (a|my) first\b",
     r"\bi (just|still) think\b",
     r"\bis it really that (serious|bad|big|far off|important)\b",
     r"\bi'?d (just )?like to point out\b",
@@ -310,7 +313,6 @@ OWN = _rx(
     r"\bi spent\b",
     r"\bi'?m sorry (that |for )?(the|we|i|my|it|this|that|you (were|had|didn'?t|weren'?t))\b",
     r"\b(we|i) (dropped|let you down|got this wrong)\b",
-    r"\b(twelve|\w+) \w+ is (a lot|too many|too much)\b",
     r"\bi (did|made) (a|an|the)\b",
 )
 DISAGREE_RESPECT = _rx(

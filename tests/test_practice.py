@@ -68,6 +68,7 @@ CASES: dict[str, list[tuple[str, int, str]]] = {
         ("I'm so sorry, I'm useless, I always mess everything up, sorry again.", 0, "useless"),
         ("I missed it, but I was swamped with three other projects.", 1, "swamped"),
         ("Thanks for the feedback.", 1, ""),
+        ("23 comments is a lot for a first PR, honestly.", 1, ""),  # no credit for a gripe
     ],
     "composure": [
         ("Thanks, that makes sense. I'll look at it this afternoon.", 2, ""),
@@ -76,6 +77,7 @@ CASES: dict[str, list[tuple[str, int, str]]] = {
         ("This is ridiculous, the code is fine.", 0, "ridiculous"),
         ("Oh great, another lecture.", 0, "Oh great"),
         ("THIS IS COMPLETELY UNFAIR AND YOU KNOW IT", 0, "UNFAIR"),
+        ("23 comments is a lot for a first PR. Most of these are style things.", 1, "a lot"),
     ],
     "next_step": [
         ("I'll add tests for the empty-invoice case by Wednesday.", 2, "by Wednesday"),
