@@ -64,7 +64,7 @@ QUESTIONS_BACK: dict[str, tuple[str, ...]] = {
     ),
     "feedback": (
         "What exactly was said, and by whom?",
-        "What would you like to happen after this conversation?",
+        "What would you like to be different once you have talked it through with them?",
     ),
     "growth": (
         "What happened most recently that left you feeling this way?",
@@ -301,7 +301,15 @@ def pick_sources(question: str, sources: Sequence[Citation]) -> list[Citation]:
     with_card = [s for s in sources if s.card is not None]
     if not with_card:
         return [replace(s, n=i) for i, s in enumerate(sources[:1], 1)]
-    top, rest = with_card[0], with_card[1:]
+    top = with_card[0]
+    if top.card is not None and top.card.kind == "scenario":
+        # A scenario above an article it draws on: the article's reviewed card leads and
+        # the scenario becomes the second angle (in the answers eval, "be more strategic"
+        # otherwise got Lucía's scenario instead of the vague-feedback article).
+        drawn_on = [s for s in with_card[1:3] if s.doc_id in top.card.related]
+        if drawn_on:
+            return [replace(s, n=i) for i, s in enumerate([drawn_on[0], top], 1)]
+    rest = with_card[1:]
     named = industries_named(question) if top.stage in INDUSTRY_MATTERS else []
     # What the message asks that the top card does not speak to: a second angle must
     # touch it, or it reads as a non sequitur.
@@ -315,6 +323,9 @@ def pick_sources(question: str, sources: Sequence[Citation]) -> list[Citation]:
             return 0  # one industry note is enough
         if top.card and top.card.kind == "scenario" and s.card.kind == "scenario":
             return 0
+        if s.card.kind == "scenario" and top.doc_id in s.card.related:
+            return 50  # a practice scenario drawn from the top article
+
         best = max(
             (len(stems(line) & novel), -i, line)
             for i, line in enumerate(sentences_of(s.card.in_short))

@@ -326,6 +326,7 @@ class Card:
     script: str | None = None
     topics: tuple[str, ...] = ()
     industries: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()  # a scenario's articles (the guidance it draws on)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -337,6 +338,7 @@ class Card:
             data["steps"] = tuple(data["steps"])
             data["topics"] = tuple(data.get("topics", ()))
             data["industries"] = tuple(data.get("industries", ()))
+            data["related"] = tuple(data.get("related", ()))
             return cls(**data)
         except (ValueError, TypeError, KeyError):
             return None
@@ -563,6 +565,7 @@ class ScenarioDoc:
             tuple(" ".join(p.split()) for p in s.strong_response),
             pitfall,
             self.sample_reply,
+            related=tuple(s.articles),
         )
 
 

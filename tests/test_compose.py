@@ -225,3 +225,20 @@ def test_real_answers_are_cards(full_runtime, question: str) -> None:  # type: i
     assert "](" not in answer
     back = [ln for ln in answer.splitlines() if ln.startswith(QUESTION_BACK_LABEL)]
     assert len(back) == 1 and back[0].endswith("?")
+
+
+def test_a_scenario_above_its_article_gives_way_to_it() -> None:
+    """The article's reviewed card leads; the scenario drawn from it is the second angle."""
+    scenario = Card("scenario", "A situation like this is one of our practice scenarios, “X”. "
+                    "In it, Lucía says: “Be more strategic.”", ("Thanks Lucía.", "Asks for an "
+                    "example.", "Proposes a test."), "Avoid nodding along.",
+                    related=("vague-feedback",))
+    q = "My manager says I need to be more strategic. What do I do with that?"
+    sources = [cite(1, "scenario:vague", scenario, "feedback"),
+               cite(2, "vague-feedback", COLD, "feedback")]
+    picked = pick_sources(q, sources)
+    assert [(s.n, s.doc_id) for s in picked] == [(1, "vague-feedback"), (2, "scenario:vague")]
+    assert pick_sources(q, picked) == picked
+    answer = compose_library_answer(q, picked)
+    line = "**To practise:** A situation like this is one of our practice scenarios, “X”. [2]"
+    assert line in answer

@@ -108,3 +108,21 @@ def test_eval_sets_keep_short_long_and_out_of_scope_apart(tmp_path) -> None:  # 
     assert [q["id"] for q in dev.oos_short] == ["o1"]
     assert [q["id"] for q in dev.oos_long] == ["o2", "o3"]
     assert is_long(post) and not is_long("lasagna")
+
+
+# --- answer-card checks (mentor eval answers) -------------------------------------------
+
+
+def test_answer_card_checks_can_fail() -> None:
+    from assistant.evaluation import first_use_in_order, fragments, steps_whole
+    from assistant.knowledge import Card
+
+    card = Card("article", "Short answer. Second sentence here.", ("Do a.", "Do b.", "Do c."),
+                "Don't do d.")
+    assert steps_whole("1. Do a.\n2. Do b.\n3. Do c.", card)
+    assert not steps_whole("1. Do b.\n2. Do a.\n3. Do c.", card)  # out of order
+    assert not steps_whole("1. Do a.\n2. Do b.", card)  # one missing
+    assert fragments("**What to do**\n1. Do a. [1]\n\n> Hi Sam, thanks.\n\nRead more: [1] X") == []
+    assert fragments("> Here is what she sent to her new mentor:") != []
+    assert fragments("It sounds like you were") != []
+    assert first_use_in_order("a [1] b [2] c [1]") and not first_use_in_order("a [2] b [1]")
