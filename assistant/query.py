@@ -30,18 +30,26 @@ PartRole = Literal["whole", "title", "question", "situation"]
 LONG_POST_CHARS = 300
 # About 130-190 word-piece tokens: inside the embedder's 256-token window with room to spare.
 MAX_PART_WORDS = 110
+MAX_QUESTION_WORDS = MAX_PART_WORDS
 MAX_QUESTION_PARTS = 3
 MAX_SITUATION_PARTS = 2
 TITLE_MAX_CHARS = 160
+MAX_STAGES = 2
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\s*\n+\s*|(?<=[.!?])(?=[A-Z][a-z])")
+# A sentence without a question mark still asks when it opens like a question ("how do I
+# get…", "should I…", "any advice") — not merely with a question word ("When I mentioned
+# it…", "What I want is…" tell the story).
+_AUX = r"(?:do|does|did|can|could|should|would|will|is|are|am|was|were|have|has)"
 _ASKING = re.compile(
-    r"^(?:so |and |but |ok |okay |basically |honestly |tl;?dr:? |q:? |question:? )?"
-    r"(?:how|what|why|which|where|when|who|whom|whose|should|shall|would|could|can|is|are|"
-    r"am i|do|does|did|will|was|were|has|have|any|anyone|anybody|is it|would it|"
-    r"thoughts|advice|tips|help|please|wondering|i'?m wondering|i wonder|i want to know|"
-    r"i'?d like to know|i need (?:advice|help|to know|to decide)|not sure (?:if|whether|how|what)|"
-    r"i don'?t know (?:if|whether|how|what)|idk (?:if|whether|how|what))\b",
+    r"^(?:so |and |but |ok |okay |basically |honestly |tl;?dr:? |q:? |question:? )?(?:"
+    rf"(?:how|what|why|which|where|when|who) {_AUX}\b|how to\b|what now\b|"
+    rf"{_AUX} (?:i|you|we|it|they|anyone|anybody|someone|there|this|that|my)\b|"
+    r"any (?:advice|tips|thoughts|ideas|suggestions)|anyone\b|anybody\b|"
+    r"(?:thoughts|advice|tips|help|please)\b|(?:i'?m )?wondering|i wonder|"
+    r"i (?:want|need|would like|'d like) (?:to know|advice|help|to decide|to ask)|"
+    r"(?:i'?m )?not sure (?:if|whether|how|what)|i don'?t know (?:if|whether|how|what)|"
+    r"idk (?:if|whether|how|what))",
     re.IGNORECASE,
 )
 _ASKING_ANYWHERE = re.compile(
@@ -153,16 +161,20 @@ def split_post(post: str) -> QueryPlan:
     out: list[Part] = []
     if title:
         out.append(Part("title", title))
-    out += [Part("question", q) for q in _group(asked, MAX_PART_WORDS, MAX_QUESTION_PARTS, True)]
+    out += [
+        Part("question", q)
+        for q in _group(asked, MAX_QUESTION_WORDS, MAX_QUESTION_PARTS, keep_last=True)
+    ]
     out += [
         Part("situation", s)
         for s in _group(rest, MAX_PART_WORDS, MAX_SITUATION_PARTS, keep_last=False)
     ]
     asking = " ".join(p.text for p in out if p.role != "situation")
+    asked_stages = named(asking, "stage")
     return QueryPlan(
         flat,
         tuple(out),
-        _single(named(asking, "stage")) or _single(named(flat, "stage")),
+        tuple(asked_stages[:MAX_STAGES]) if asked_stages else _single(named(flat, "stage")),
         tuple(named(flat, "industry")),
         about_mentoring_others(asking),
     )

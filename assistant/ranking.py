@@ -202,13 +202,13 @@ def hint_factor(
     row: ChunkRow,
     cfg: FusionConfig,
     *,
-    stage: str | None,
+    stages: Sequence[str],
     industries: Sequence[str],
     mentor_side: bool,
 ) -> float:
     """How much a chunk's score is raised or lowered by the question's hints: the stage it
     names, the industries it names (a boost, never a filter) and whose side it asks from."""
-    factor = cfg.stage_boost if stage and row.stage == stage else 1.0
+    factor = cfg.stage_boost if row.stage in stages else 1.0
     if industries:
         listed = [i for i in row.industries.split("|") if i]
         if any(i in listed for i in industries):

@@ -94,6 +94,7 @@ class Filters:
     inferred_stage: str | None = None
     inferred_industry: str | None = None
     industries: tuple[str, ...] = ()  # every industry the question names (boosted)
+    stages: tuple[str, ...] = ()  # the stages boosted (a long post's question may name two)
     mentor_side: bool = False  # asks about mentoring others: mentor-side articles shown
 
     @property
@@ -333,6 +334,7 @@ class HybridRetriever:
                 plan.industries[0] if len(plan.industries) == 1 and not industry else None
             ),
             industries=() if industry else plan.industries,
+            stages=() if stage else plan.stages,
             mentor_side=plan.mentoring_others or stage == "paying-it-forward",
         )
         roles = tuple(p.role for p in plan.parts)
@@ -452,7 +454,7 @@ class HybridRetriever:
             factor = hint_factor(
                 row,
                 cfg,
-                stage=filters.inferred_stage,
+                stages=filters.stages,
                 industries=filters.industries,
                 mentor_side=filters.mentor_side,
             )

@@ -327,6 +327,13 @@ MENTORING_OTHERS = re.compile(
     r"|my mentees?|a mentee of mine|(?:first|new) mentee"
     r"|reverse mentor\w*|sponsor(?:ing)? (?:someone|others|a colleague|my)|be (?:a|their) sponsor"
     r"|advocat\w* for (?:a|my) (?:colleague|junior|report)|grow model"
+    # "to mentor" / "I mentor" anyone but me ("can you mentor me" is a mentee asking)
+    r"|(?:to|i|we|i'?d|i'?ll) mentor(?!s? me\b)"
+    r"|(?:being |been )?mentored by (?:juniors?|a junior|someone younger|younger)"
+    r"|coach(?:ing)? (?:someone|somebody|people|others|my team|juniors?|them|him|her)"
+    r"|help (?:other people|others) (?:who|making|doing|going|trying|like me|in my|get)"
+    r"|put (?!myself|my name)(?:[a-z']+ ){1,3}forward|recommend (?:her|him|them|a colleague)"
+    r"|(?:who|that) reports? to me|my (?:direct )?reports"
     r")(?![a-z])"
 )
 

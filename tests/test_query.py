@@ -90,7 +90,8 @@ def test_mentoring_others_is_read_from_the_question_not_the_background() -> None
         "I mentor two juniors at work and love it, that part is fine. "
         "But my own manager has given me a low rating this year with no explanation and "
         "HR has mentioned an improvement plan. I have never had a bad review before and I "
-        "am shaken. How do I respond to the rating and should I start looking elsewhere?"
+        "am shaken, and I keep replaying every meeting. How do I respond to the rating and "
+        "should I start looking elsewhere?"
     )
     assert not split_post(background).mentoring_others
     asks = "I've been asked to mentor a new graduate at work. Where do I even start?"
@@ -108,14 +109,14 @@ def test_hints_boost_and_lower_but_never_remove() -> None:
                        mentor_penalty=0.0)  # fmt: skip
 
     def f(row: ChunkRow, **kw: object) -> float:
-        args: dict[str, object] = {"stage": None, "industries": (), "mentor_side": False} | kw
+        args: dict[str, object] = {"stages": (), "industries": (), "mentor_side": False} | kw
         return hint_factor(row, cfg, **args)  # type: ignore[arg-type]
 
     assert f(_row()) == 1.0
     assert f(_row(industries="|law|"), industries=("law",)) == pytest.approx(1.2)
     assert f(_row(industries="|law|"), industries=("healthcare",)) == pytest.approx(0.5)
     assert f(_row(), industries=("healthcare",)) == 1.0  # general articles untouched
-    assert f(_row(stage="workplace"), stage="workplace") == pytest.approx(1.1)
+    assert f(_row(stage="workplace"), stages=("workplace",)) == pytest.approx(1.1)
     assert f(_row(reader="mentor")) == 0.0
     assert f(_row(reader="mentor"), mentor_side=True) == 1.0
 
