@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from assistant.index import IndexReport
     from assistant.knowledge import Scenario
     from assistant.outreach_request import OutreachRequest
-    from assistant.practice import Exchange, Scorecard
+    from assistant.practice import Scorecard
     from assistant.practice_model import ModelCoach
+    from assistant.practice_turn import Exchange
     from assistant.ranking import FusionConfig
     from assistant.retrieval import HybridRetriever
     from assistant.store import Conversation, Store
@@ -194,7 +195,7 @@ class Runtime:
     ) -> Iterator[Event]:
         """One exchange of a practice attempt, streamed as events (the reply is saved
         before any model call; a new attempt starts when ``attempt_id`` is None)."""
-        from assistant.practice import run_practice
+        from assistant.practice_turn import run_practice
 
         scenario, coach = self.scenario(scenario_id), self.practice_coach()
         return run_practice(
@@ -217,14 +218,14 @@ class Runtime:
         return self.store.list_conversations(10_000, feature="practice", subject=scenario_id)
 
     def practice_exchanges(self, attempt_id: str) -> list[Exchange]:
-        from assistant.practice import exchanges
+        from assistant.practice_turn import exchanges
 
         return exchanges(self.store, attempt_id)
 
     def export_practice(self, attempt_id: str) -> str:
         """One attempt as Markdown: the scene, each reply with its scorecard, the example."""
         from assistant.errors import InputError
-        from assistant.practice import attempt_markdown
+        from assistant.practice_turn import attempt_markdown
 
         conv = self.store.get_conversation(attempt_id)
         if conv is None or conv.feature != "practice" or conv.subject is None:
@@ -242,7 +243,8 @@ class Runtime:
     def practice_progress(self, scenario_id: str | None = None) -> list[dict[str, Any]]:
         """Per attempt (oldest first) and dimension, the attempt's score: one row each, for
         a chart (see practice.combined for how an attempt's exchanges add up)."""
-        from assistant.practice import LABELS, combined
+        from assistant.practice import LABELS
+        from assistant.practice_turn import combined
 
         rows: list[dict[str, Any]] = []
         attempts = sorted(self.practice_attempts(scenario_id), key=lambda c: c.created_at)

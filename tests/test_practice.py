@@ -19,12 +19,12 @@ from assistant.practice import (
     MAX_REPLY_CHARS,
     Scorecard,
     check_reply,
-    combined,
     library_scorecard,
     pick_follow_up,
     reply_tags,
 )
 from assistant.practice_score import DIMENSIONS, score_reply
+from assistant.practice_turn import combined
 from assistant.runtime import Runtime
 from tests.support import KNOWLEDGE, make_settings
 

@@ -20,7 +20,8 @@ from common import LIBRARY_PAGE, runtime, safe_markdown, show_error
 from assistant.errors import MentorError
 from assistant.generation import Done, Status
 from assistant.knowledge import Scenario
-from assistant.practice import LABELS, MAX_EXCHANGES, MAX_REPLY_CHARS, Exchange, Scorecard
+from assistant.practice import LABELS, MAX_EXCHANGES, MAX_REPLY_CHARS, Scorecard
+from assistant.practice_turn import Exchange
 
 ALL = "All"
 rt = runtime()
