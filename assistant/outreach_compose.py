@@ -29,7 +29,8 @@ from assistant.outreach_phrases import (
     work_phrase,
 )
 from assistant.outreach_request import OutreachRequest
-from assistant.outreach_rubric import Draft, check_draft, passes, previous_body, words
+from assistant.outreach_rubric import Draft, check_draft, passes
+from assistant.outreach_text import previous_body, words
 
 Candidates = Iterator[Draft]
 

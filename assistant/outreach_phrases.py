@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from assistant.outreach_request import OutreachRequest
-from assistant.outreach_rubric import norm, words
+from assistant.outreach_text import norm, words
 
 # "her" is possessive before a noun ("her talk") and an object before these ("found her on").
 OBJECT_NEXT = re.compile(

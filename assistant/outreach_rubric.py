@@ -11,12 +11,20 @@ LinkedIn note or message), a follow-up, a thank-you.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.outreach_request import FIRST_CONTACT, OutreachRequest
+from assistant.outreach_text import (
+    fold,
+    norm,
+    previous_body,
+    questions,
+    sentences,
+    stems,
+    words,
+)
 
 NOTE_LIMIT, NOTE_LIMIT_PREMIUM = 200, 300  # LinkedIn connection note (free / paid), chars
 BODY_WORD_LIMIT = 180
@@ -37,66 +45,6 @@ class Draft:
 
 Check = tuple[bool, str]
 Rule = Callable[[Draft, OutreachRequest], Check]
-
-# --- text helpers ----------------------------------------------------------------------
-
-STOP = set(
-    "the a an and or but of to in on at for with from by about into over your you yours "
-    "my me i i'm im we our us it its is are was were be been being this that these those "
-    "as so if not no yes have has had do does did can could would will should may might "
-    "very really just also more most much many some any all one two her his their them "
-    "she he they who what which when where why how than then there here such own same "
-    "work works worked working".split()
-)
-WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def norm(text: str) -> str:
-    return unicodedata.normalize("NFC", text).replace("’", "'").replace("‘", "'")
-
-
-def words(text: str) -> list[str]:
-    return WORD_RE.findall(text)
-
-
-def stems(text: str) -> set[str]:
-    """Content words, crudely stemmed (their first six letters): enough to tell whether a
-    draft mentions the same piece of work, deterministic and dependency-free."""
-    out = set()
-    for w in words(norm(text).lower()):
-        w = w.removesuffix("'s")
-        if len(w) < 3 or w in STOP:
-            continue
-        for suffix in ("ing", "ed", "es", "s"):
-            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-                w = w[: -len(suffix)]
-                break
-        out.add(w.removesuffix("e")[:6])
-    return out
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_RE.split(norm(text)) if s.strip()]
-
-
-def fold(text: str) -> str:
-    """Without diacritics: 'Núñez' -> 'Nunez'."""
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-
-
-def previous_body(previous: str) -> tuple[str, str]:
-    """(subject, body) of the first message as pasted (it may start with 'Subject:')."""
-    text = norm(previous).strip()
-    m = re.match(r"(?i)subject:\s*(.*)\n", text + "\n")
-    if m:
-        return m.group(1).strip(), text[m.end() :].strip()
-    return "", text
-
-
-def questions(text: str) -> list[str]:
-    return [s for s in sentences(text) if s.rstrip(" \"')").endswith("?")]
-
 
 # --- the rules -------------------------------------------------------------------------
 
