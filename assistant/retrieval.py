@@ -171,7 +171,7 @@ class HybridRetriever:
         self.collection = collection
         self.embedder = embedder
         self.config = config or FusionConfig()
-        from assistant.index import get_pages
+        from assistant.vectorstore import get_pages
 
         ids: list[str] = []
         metas: list[Any] = []

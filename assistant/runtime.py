@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from assistant.embeddings import Embedder, make_embedder
-from assistant.index import Progress, active_collection, build_index, open_chroma, read_manifest
+from assistant.index import Progress, build_index
+from assistant.vectorstore import active_collection, open_chroma, read_manifest
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -66,7 +67,7 @@ class Runtime:
 
     def notices(self) -> list[str]:
         """Things a person should know about this session (a read-only data folder)."""
-        from assistant.index import READ_ONLY_COPIES
+        from assistant.vectorstore import READ_ONLY_COPIES
 
         notes = list(self._notices)
         if READ_ONLY_COPIES and not self.settings.chroma_host:

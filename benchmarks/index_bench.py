@@ -26,8 +26,9 @@ from typing import TypeVar
 
 from assistant.config import REPO_ROOT, Settings
 from assistant.embeddings import LocalOnnxEmbedder
-from assistant.index import HNSW, IndexReport, build_index, open_chroma
+from assistant.index import IndexReport, build_index
 from assistant.knowledge import Chunk, article_paths, chunk_article, load_articles
+from assistant.vectorstore import HNSW, open_chroma
 
 KNOWLEDGE = REPO_ROOT / "knowledge"
 FULL_GOAL = 1.25  # full index ≤ 1.25 × embed-only

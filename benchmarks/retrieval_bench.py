@@ -36,11 +36,12 @@ import numpy.typing as npt
 
 from assistant.config import REPO_ROOT, Settings
 from assistant.embeddings import LocalOnnxEmbedder
-from assistant.index import HNSW, active_collection, build_index, open_chroma
+from assistant.index import build_index
 from assistant.knowledge import STAGES
 from assistant.query import split_post
 from assistant.ranking import ChunkRow, default_fusion_config
 from assistant.retrieval import HybridRetriever
+from assistant.vectorstore import HNSW, active_collection, open_chroma
 from assistant.vocabulary import infer_filters
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from assistant.chat import (
     verify_citations,
 )
 from assistant.errors import InputError
-from assistant.index import active_collection, build_index, open_chroma
+from assistant.index import build_index
 from assistant.llm import make_chat_model
 from assistant.retrieval import HybridRetriever
 from assistant.store import Store
@@ -33,6 +33,7 @@ from assistant.testing.fake_openai import (
     StallMidStream,
     Status,
 )
+from assistant.vectorstore import active_collection, open_chroma
 from tests.support import SMALL_SET, copy_articles, make_settings
 
 # --- pure pieces ------------------------------------------------------------------------
