@@ -224,7 +224,7 @@ def test_real_answers_are_cards(full_runtime, question: str) -> None:  # type: i
             assert not any(s in answer for s in sentences_of(opening) if len(s.split()) > 4)
     assert "](" not in answer
     back = [ln for ln in answer.splitlines() if ln.startswith(QUESTION_BACK_LABEL)]
-    assert len(back) == 1 and back[0].endswith("?")
+    assert len(back) == 1 and back[0].rstrip("”").endswith("?")
 
 
 def test_a_scenario_above_its_article_gives_way_to_it() -> None:
