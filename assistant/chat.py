@@ -14,6 +14,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from assistant.chunking import count_tokens
 from assistant.compose import (
     LIBRARY_LABEL,
     QUESTION_BACK_LABEL,
@@ -43,7 +44,7 @@ from assistant.generation import (
     stream_text,
     verify_citations,
 )
-from assistant.knowledge import STAGE_LABELS, count_tokens
+from assistant.knowledge import STAGE_LABELS
 from assistant.llm import ChatModel
 from assistant.prompts import ANSWER_SYSTEM, SourceText, answer_messages, rewrite_messages
 from assistant.retrieval import Result, Retrieval, Retriever

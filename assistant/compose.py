@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
+from assistant.cards import sentences_of
 from assistant.generation import Citation
-from assistant.knowledge import Card, sentences_of
+from assistant.knowledge import Card
 from assistant.text import stems as _stems
 from assistant.vocabulary import industries_named
 

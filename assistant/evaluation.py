@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from assistant.cards import is_complete, sentences_of
 from assistant.compose import QUESTION_BACK_LABEL
-from assistant.knowledge import Article, Card, is_complete, sentences_of
+from assistant.knowledge import Article, Card
 from assistant.query import split_post
 from assistant.ranking import FusionConfig
 from assistant.resources import bundled, installed_as_wheel

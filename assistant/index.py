@@ -21,17 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
+from assistant.chunking import Chunk, ScenarioDoc, chunk_article, chunk_scenario, scenario_documents
 from assistant.embeddings import Embedder
 from assistant.errors import IndexError_, IndexLockedError, KnowledgeError
-from assistant.knowledge import (
-    Article,
-    Chunk,
-    ScenarioDoc,
-    chunk_article,
-    chunk_scenario,
-    load_articles,
-    scenario_documents,
-)
+from assistant.knowledge import Article, load_articles
 from assistant.vectorstore import (
     ADD_BATCH,
     HNSW,

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from assistant.cards import is_complete, sentences_of
 from assistant.chat import ask, library_rewrite, run_turn
 from assistant.compose import (
     LIBRARY_LABEL,
@@ -17,7 +18,7 @@ from assistant.compose import (
     reflect,
 )
 from assistant.generation import Citation, Done, Token
-from assistant.knowledge import Card, is_complete, sentences_of
+from assistant.knowledge import Card
 from assistant.safety import distress_opening, is_crisis, is_distress
 
 COLD = Card(

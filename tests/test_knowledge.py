@@ -9,22 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from assistant.cards import is_complete
+from assistant.chunking import chunk_article, chunk_scenario, count_tokens, scenario_documents
 from assistant.errors import KnowledgeError
 from assistant.knowledge import (
     INDUSTRIES,
     STAGE_LABELS,
     STAGES,
     Card,
-    chunk_article,
-    chunk_scenario,
-    count_tokens,
     internal_links,
-    is_complete,
     load_articles,
     load_scenarios,
     parse_article,
     resolve_link,
-    scenario_documents,
 )
 from tests.support import KNOWLEDGE
 
