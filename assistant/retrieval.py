@@ -290,9 +290,16 @@ class HybridRetriever:
         return scores
 
     def bm25_scores(
-        self, query: str, n: int, stage: str | None, industry: str | None
+        self,
+        query: str,
+        n: int,
+        stage: str | None,
+        industry: str | None,
+        scores: npt.NDArray[np.float64] | None = None,
     ) -> dict[int, float]:
-        scores = self.bm25_array(query, stage, industry)
+        """The n best chunks by BM25 (from `scores`, bm25_array's, when given)."""
+        if scores is None:
+            scores = self.bm25_array(query, stage, industry)
         if scores is None:
             return {}
         n = min(n, len(scores))
@@ -345,9 +352,15 @@ class HybridRetriever:
                 part_vecs = [qvec if qvec is not None else self.embedder.embed_query(query)]
             else:
                 part_vecs = list(self.embedder.embed_documents([p.text for p in plan.parts]))
+        # Each part's BM25 scores over every chunk, once: its candidates come from them, and
+        # a long post's parts are scored on every part's candidates.
+        full_bm25 = [
+            self.bm25_array(p.text, stage, industry) if method != "dense" else None
+            for p in plan.parts
+        ]
         found = [
-            self._candidates(p.text, v, method, stage, industry)
-            for p, v in zip(plan.parts, part_vecs, strict=True)
+            self._candidates(p.text, v, method, stage, industry, b)
+            for p, v, b in zip(plan.parts, part_vecs, full_bm25, strict=True)
         ]
         cand = sorted(set().union(*(set(d) | set(s) for d, s in found)))
         if not cand:
@@ -355,12 +368,11 @@ class HybridRetriever:
         scored: list[dict[int, float]] = []
         confidences: list[float] = []
         long = len(plan.parts) > 1
-        for (dense, sparse), part, v in zip(found, plan.parts, part_vecs, strict=True):
+        for (dense, sparse), full, v in zip(found, full_bm25, part_vecs, strict=True):
             # Exact cosine for every candidate (BM25-only ones and other parts' included).
             dense_all = {i: float(c) for i, c in zip(cand, self.vectors[cand] @ v, strict=True)}
-            if long and method != "dense":
-                full = self.bm25_array(part.text, stage, industry)
-                sparse = {} if full is None else {i: float(full[i]) for i in cand if full[i] > 0}
+            if long and full is not None:
+                sparse = {i: float(full[i]) for i in cand if full[i] > 0}
             scored.append(self._method_scores(method, dense, sparse, dense_all))
             confidences.append(
                 confidence_of(
@@ -412,6 +424,7 @@ class HybridRetriever:
         method: FusionMethod,
         stage: str | None,
         industry: str | None,
+        bm25: npt.NDArray[np.float64] | None = None,
     ) -> tuple[dict[int, float], dict[int, float]]:
         n = self.config.candidates
         dense: dict[int, float] = {}
@@ -423,7 +436,7 @@ class HybridRetriever:
                 dense = self.dense_scores(qvec, n, stage, industry)
                 if self._memo is not None:
                     self._memo[key] = dense
-        sparse = self.bm25_scores(query, n, stage, industry) if method != "dense" else {}
+        sparse = self.bm25_scores(query, n, stage, industry, bm25) if method != "dense" else {}
         return dense, sparse
 
     def _method_scores(
