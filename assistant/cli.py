@@ -294,7 +294,7 @@ def eval_answers(
     answers (library mode unless a model is configured); or, with --sample and --out, the
     answers to a set of questions for a blind rating."""
     from assistant.errors import InputError
-    from assistant.evaluation import answer_sample, answers_eval
+    from assistant.eval_answers import answer_sample, answers_eval
 
     if (sample is None) != (out_path is None):
         raise InputError("--sample and --out go together.",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from ir_measures import RR, R
 
-from assistant.evaluation import bootstrap_interval, choose_floor, per_query, score_runs
+from assistant.eval_tuning import choose_floor
+from assistant.evaluation import bootstrap_interval, per_query, score_runs
 from assistant.retrieval import Result, Retrieval
 
 
@@ -114,7 +115,7 @@ def test_eval_sets_keep_short_long_and_out_of_scope_apart(tmp_path) -> None:  # 
 
 
 def test_answer_card_checks_can_fail() -> None:
-    from assistant.evaluation import first_use_in_order, fragments, steps_whole
+    from assistant.eval_answers import first_use_in_order, fragments, steps_whole
     from assistant.knowledge import Card
 
     card = Card("article", "Short answer. Second sentence here.", ("Do a.", "Do b.", "Do c."),

@@ -427,7 +427,7 @@ def test_every_article_needs_a_card(tmp_path: Path, field: str) -> None:
 def test_every_article_has_a_whole_card_of_its_own_words() -> None:
     """Steps whole, script complete, and nothing copied from the article's opening (the
     part that speaks to a reader's thoughts and misled the old composer)."""
-    from assistant.evaluation import opening_sentences
+    from assistant.eval_answers import opening_sentences
 
     for article in load_articles(KNOWLEDGE):
         m = article.meta
