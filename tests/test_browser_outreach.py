@@ -16,10 +16,16 @@ import pytest
 
 from assistant.contacts import add_business_days, history, list_contacts
 from assistant.store import Store
-from tests.browser_support import app_env, free_port, stop
-from tests.test_browser import TIMEOUT_MS, browser, screenshots_dir, start_streamlit, wait_until
+from tests.support import (
+    TIMEOUT_MS,
+    app_env,
+    free_port,
+    screenshots_dir,
+    start_streamlit,
+    stop,
+    wait_until,
+)
 
-__all__ = ["browser"]  # the module-scoped Chromium fixture, shared with test_browser.py
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 FORM = {

@@ -13,10 +13,15 @@ import pytest
 
 from assistant.knowledge import load_scenarios
 from assistant.store import Store
-from tests.support import KNOWLEDGE, app_env, free_port, stop
-from tests.test_browser import TIMEOUT_MS, browser, screenshots_dir, start_streamlit
-
-__all__ = ["browser"]  # the module-scoped Chromium fixture, used by name below
+from tests.support import (
+    KNOWLEDGE,
+    TIMEOUT_MS,
+    app_env,
+    free_port,
+    screenshots_dir,
+    start_streamlit,
+    stop,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

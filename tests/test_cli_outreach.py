@@ -11,8 +11,7 @@ import pytest
 import yaml
 
 from assistant.config import REPO_ROOT
-from tests.test_cli import mentor
-from tests.test_outreach import EMAIL
+from tests.support import EMAIL, mentor
 
 REQUESTS = REPO_ROOT / "evals" / "outreach" / "requests"
 

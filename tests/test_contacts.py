@@ -29,8 +29,7 @@ from assistant.outreach_request import parse_request
 from assistant.outreach_rubric import check_draft, passes
 from assistant.runtime import Runtime
 from assistant.store import MIGRATIONS, Store
-from tests.support import make_settings
-from tests.test_outreach import EMAIL, KNOWLEDGE
+from tests.support import EMAIL, KNOWLEDGE, make_settings
 
 
 @pytest.fixture

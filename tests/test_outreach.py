@@ -4,7 +4,6 @@ contacts tracker and its follow-up dates."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -19,54 +18,15 @@ from assistant.outreach_eval import load_cases, outreach_eval
 from assistant.outreach_request import load_request_text, parse_request
 from assistant.outreach_rubric import RULE_NAMES, Draft, check_draft, passes
 from assistant.store import Store
+from tests.support import NOTES, PREVIOUS, req
 
 KNOWLEDGE = REPO_ROOT / "knowledge"
 OUTREACH_DOCS = {p.stem for p in (KNOWLEDGE / "articles" / "outreach").glob("*.md")}
 
-EMAIL: dict[str, Any] = {
-    "mentee": {
-        "name": "Jonah Price",
-        "current": "final-year psychology student",
-        "goal": "move into UX research",
-    },
-    "mentor": {
-        "name": "Amira Haddad",
-        "role": "Senior UX Researcher",
-        "organisation": "Civic Design Lab",
-        "how_found": "her meetup talk in March",
-        "admired_work": "Her talk on testing booking forms with screen-reader users — "
-        "it changed how I think about recruiting for studies",
-    },
-    "ask": "short_call",
-    "channel": "email",
-    "tone": "warm",
-}
-PREVIOUS = (
-    "Subject: Your talk on testing forms with screen-reader users\n\nHi Amira,\n\n"
-    "I'm a final-year psychology student hoping to move into UX research. Your meetup talk in "
-    "March on testing booking forms with screen-reader users changed how I think about "
-    "recruitment for studies. I've since run a small test of my own on my university "
-    "library's booking form.\n\nWould you be open to a 20-minute call in the next few weeks? "
-    "I'd like to ask how you got your first research role and what you'd focus on in my "
-    "position.\n\nIf now isn't a good moment, I completely understand.\n\nThank you,\nJonah"
-)
-NOTES = (
-    "She said regulatory writing is the core skill. She suggested the introductory course "
-    "from the professional body."
-)
 
 
-def req(**changes: Any) -> dict[str, Any]:
-    data = copy.deepcopy(EMAIL)
-    for key, value in changes.items():
-        if "." in key:
-            part, name = key.split(".")
-            data[part][name] = value
-        elif value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
+
+
 
 
 def rubric(

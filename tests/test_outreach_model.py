@@ -20,9 +20,8 @@ from assistant.outreach_request import parse_request
 from assistant.store import Store
 from assistant.testing.fake_openai import FakeOpenAI, Malformed, Status, closed_port_url
 from assistant.testing.outreach_model import bad_then_good, good_drafts
-from tests.support import make_settings
-from tests.test_outreach import EMAIL, KNOWLEDGE, req
-from tests.test_prompts import check
+from tests.support import EMAIL, KNOWLEDGE, make_settings, req
+from tests.support import check_snapshot as check
 
 
 def model_for(base_url: str, tmp_path: Path) -> ChatModel:

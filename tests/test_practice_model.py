@@ -29,7 +29,7 @@ from assistant.runtime import Runtime
 from assistant.store import Store
 from assistant.testing.fake_openai import Malformed, Status
 from tests.support import KNOWLEDGE, make_settings
-from tests.test_prompts import check
+from tests.support import check_snapshot as check
 
 SCENARIO = {s.id: s for s in load_scenarios(KNOWLEDGE)}["vague-be-more-strategic"]
 REPLY = (

@@ -1,5 +1,5 @@
 """The Practise page through ``AppTest``: real app script, the session's index, a SQLite
-store per test (fixtures from tests/test_ui_apptest.py)."""
+store per test (fixtures from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from assistant.knowledge import load_scenarios
-from tests.support import KNOWLEDGE
-from tests.test_ui_apptest import AppEnv, app_env, open_app, sidebar_text
-
-__all__ = ["app_env"]  # the fixture, used by name below
+from tests.support import KNOWLEDGE, AppEnv, open_app, sidebar_text
 
 PAGE = "views/practise.py"
 SCENARIOS = {s.id: s for s in load_scenarios(KNOWLEDGE)}

@@ -11,9 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.contacts import add_business_days, history, list_contacts
-from tests.test_ui_apptest import AppEnv, app_env, open_app
-
-__all__ = ["app_env"]  # the fixture, shared with tests/test_ui_apptest.py
+from tests.support import AppEnv, open_app
 
 PAGE = "views/reach_out.py"
 FORM = {
