@@ -179,6 +179,10 @@ def test_thumbs_feedback_is_saved(app_env: AppEnv) -> None:
     assert rating() is None
 
 
+def title_box(at: AppTest) -> Any:
+    return next(t for t in at.text_input if t.label == "Title")
+
+
 def test_rename_and_delete_a_conversation(app_env: AppEnv) -> None:
     store = app_env.store()
     first = store.create_conversation("First conversation")
@@ -187,15 +191,15 @@ def test_rename_and_delete_a_conversation(app_env: AppEnv) -> None:
     store.add_message(second.id, "user", "second question")
 
     at = open_app(c=first.id)
-    assert at.text_input[0].label == "Title"
-    assert at.text_input[0].value == "First conversation"
+    assert title_box(at).label == "Title"
+    assert title_box(at).value == "First conversation"
     # switching conversations shows (and renames) the one that is open
     at.sidebar.button(key=f"conv_{second.id}").click().run()
     assert at.query_params["c"] == second.id
     assert chat(at) == [("user", "second question")]
-    assert at.text_input[0].value == "Second conversation"
+    assert title_box(at).value == "Second conversation"
 
-    at.text_input[0].input("Cold email drafts").run()
+    title_box(at).input("Cold email drafts").run()
     at.button(key="rename").click().run()
     assert store.get_conversation(second.id).title == "Cold email drafts"  # type: ignore[union-attr]
     assert store.get_conversation(first.id).title == "First conversation"  # type: ignore[union-attr]
