@@ -14,7 +14,13 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from assistant.compose import LIBRARY_LABEL, compose_library_answer
+from assistant.chunking import count_tokens
+from assistant.compose import (
+    LIBRARY_LABEL,
+    QUESTION_BACK_LABEL,
+    compose_library_answer,
+    pick_sources,
+)
 from assistant.config import Settings
 from assistant.errors import InputError, ModelError
 from assistant.generation import (
@@ -31,17 +37,25 @@ from assistant.generation import (
     TurnResult,
     history_of,
     new_canary,
+    opened_with,
     record_turn,
     renumber_citations,
     start_turn,
     stream_text,
     verify_citations,
 )
-from assistant.knowledge import STAGE_LABELS, count_tokens
+from assistant.knowledge import STAGE_LABELS
 from assistant.llm import ChatModel
 from assistant.prompts import ANSWER_SYSTEM, SourceText, answer_messages, rewrite_messages
 from assistant.retrieval import Result, Retrieval, Retriever
-from assistant.safety import CRISIS_MESSAGE, clean_question, is_crisis, obviously_out_of_scope
+from assistant.safety import (
+    CRISIS_MESSAGE,
+    clean_question,
+    distress_opening,
+    is_crisis,
+    is_distress,
+    obviously_out_of_scope,
+)
 from assistant.store import Store
 
 __all__ = [
@@ -82,7 +96,9 @@ def sources_from(results: Sequence[Result], max_sources: int = 5) -> list[Citati
         heading = shown[0].heading if shown else ""
         text = "\n\n".join(p.text for p in shown)
         out.append(
-            Citation(len(out) + 1, r.doc_id, r.title, r.path, heading, text, r.stage, summary)
+            Citation(
+                len(out) + 1, r.doc_id, r.title, r.path, heading, text, r.stage, summary, r.card
+            )
         )
     return out
 
@@ -130,11 +146,13 @@ FOLLOW_UP_RE = re.compile(
 
 
 def library_rewrite(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """Without a model: join a short or referring follow-up to the previous question."""
+    """Without a model: join a short or referring follow-up, or a reply (not a new
+    question) to the question the last answer asked back, to the previous question."""
     previous = [c for r, c in history if r == "user"]
     if not previous:
         return question
-    if len(question.split()) <= 6 or FOLLOW_UP_RE.search(question):
+    replied = QUESTION_BACK_LABEL in history[-1][1] and "?" not in question
+    if replied or len(question.split()) <= 6 or FOLLOW_UP_RE.search(question):
         return f"{previous[-1]} {question}"
     return question
 
@@ -147,6 +165,37 @@ def no_guidance_message(topics: Sequence[str]) -> str:
         f"{listed}.\n\nTry asking, for example, *“How do I ask someone to be my mentor?”* or "
         "*“How should I respond to vague feedback from my manager?”*"
     )
+
+
+def closest_label(title: str) -> str:
+    """The line before an answer the library gives only partly (retrieval's "closest")."""
+    return (
+        f"**Closest guidance we have:** *{title}*. Our library does not cover your question "
+        "exactly, so take this as the nearest help it has.\n\n"
+    )
+
+
+def _labelled(steps: Steps, label: list[str]) -> Steps:
+    """Pass the turn's events through; once `label` holds a line (set when retrieval
+    found only partial coverage), it leads the streamed text and the answer, and an
+    answer's kind becomes "closest"."""
+    shown = False
+    while True:
+        try:
+            event = next(steps)
+        except StopIteration as done:
+            result: TurnResult = done.value
+            break
+        if label and isinstance(event, Token):
+            if not shown:
+                shown = True
+                yield Token(label[0], label[0])
+            event = Token(event.text, label[0] + event.shown)
+        yield event
+    if label and result.kind == "answer":
+        result.kind = "closest"
+        result.answer = label[0] + result.answer
+    return result
 
 
 def covered_topics() -> list[str]:
@@ -196,9 +245,10 @@ def run_turn(
             feature="ask",
             conversation_id=conversation_id,
             # A conversation that opens in distress is not titled with the person's words.
-            title=SUPPORT_TITLE if is_crisis(question) else None,
+            title=SUPPORT_TITLE if is_crisis(question) or is_distress(question) else None,
         )
     past = list(history or [])[-12:]
+    closest: list[str] = []
 
     def steps() -> Steps:
         early = _early_reply(question, mode)
@@ -212,8 +262,11 @@ def run_turn(
         if retrieval.rejected or not retrieval.results:
             return _no_guidance(mode, standalone, retrieval)
         sources = sources_from(retrieval.results)
+        if retrieval.closest:
+            closest.append(closest_label(sources[0].title))
         if model is None:
-            result = yield from _library_answer(standalone, sources, timings)
+            follow_up = question if standalone != question else None
+            result = yield from _library_answer(standalone, sources, timings, follow_up)
         else:
             guard = OutputGuard.for_prompt(ANSWER_SYSTEM, canary or new_canary(), allowed_urls)
             result = yield from _model_answer(
@@ -223,7 +276,9 @@ def run_turn(
         result.retrieval = retrieval
         return result
 
-    result = yield from steps()
+    care = distress_opening(question)
+    labelled = _labelled(steps(), closest)
+    result = yield from (opened_with(care, labelled) if care else labelled)
     result.timings = {**timings, "total": time.perf_counter() - t_start}
     result.conversation_id = conversation_id
     if store is not None and conversation_id is not None:
@@ -297,9 +352,15 @@ def _standalone(
     return standalone
 
 
-def _library_answer(standalone: str, sources: list[Citation], timings: dict[str, float]) -> Steps:
+def _library_answer(
+    standalone: str,
+    sources: list[Citation],
+    timings: dict[str, float],
+    follow_up: str | None = None,
+) -> Steps:
     t0 = time.perf_counter()
-    text = compose_library_answer(standalone, sources)
+    sources = pick_sources(standalone, sources)  # the card's one or two, numbered 1, 2
+    text = compose_library_answer(standalone, sources, follow_up)
     text, cited, invalid = verify_citations(text, len(sources))
     text, citations = renumber_citations(text, sources, cited)
     timings["compose"] = time.perf_counter() - t0

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant import cli_ask
+from assistant import cli_ask, cli_outreach, cli_practice
 from assistant.cli_common import err, friendly, out, runtime
 from assistant.errors import MentorError
 from assistant.runtime import Runtime
@@ -281,25 +281,42 @@ def eval_retrieval(
 @friendly
 def eval_answers(
     limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+    sample: Annotated[
+        Path | None,
+        typer.Option(help="Instead of the figures: answer these questions (JSONL with id and "
+                     "question) for reviewers to rate."),
+    ] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="With --sample: where to write the answers.")
+    ] = None,
 ) -> None:
-    """Citation, grounding, key-point and latency figures for answers (library mode unless
-    a model is configured)."""
-    from assistant.evaluation import answers_eval
+    """Citation, grounding, key-point, answer-card, distress/crisis and latency figures for
+    answers (library mode unless a model is configured); or, with --sample and --out, the
+    answers to a set of questions for a blind rating."""
+    from assistant.errors import InputError
+    from assistant.eval_answers import answer_sample, answers_eval
 
+    if (sample is None) != (out_path is None):
+        raise InputError("--sample and --out go together.",
+                         "For example: --sample evals/answers/long_questions.jsonl "
+                         "--out evals/answers/judged/answers.jsonl")
+    if sample is not None and not sample.is_file():
+        raise InputError(f"{sample} does not exist.", "Give a JSONL file of questions.")
     rt = runtime()
     if rt.index_needed():
         rt.index()
-    answers_eval(
-        rt.settings,
-        rt.retriever(),
-        rt.chat_model(),
-        limit=limit,
-        echo=lambda s: out.print(s, highlight=False),
-    )
+    echo = lambda s: out.print(s, highlight=False)  # noqa: E731
+    if sample is not None and out_path is not None:
+        answer_sample(rt.settings, rt.retriever(), rt.chat_model(), sample, out_path, echo=echo)
+        return
+    answers_eval(rt.settings, rt.retriever(), rt.chat_model(), limit=limit, echo=echo)
 
 
-# The Ask commands (ask, chat, history) live in cli_ask.py, each feature's in its own module.
+# Each feature's commands live in its own module: Ask (ask, chat, history), Reach out
+# (draft, contacts, eval outreach), Practise (practice, eval practice).
 cli_ask.register(app, history_app)
+cli_outreach.register(app, eval_app)
+cli_practice.register(app, eval_app)
 
 
 def main() -> None:

@@ -6,7 +6,6 @@ Metrics come from ir-measures (Recall@k, Success@k, RR@10, nDCG@10), not hand-wr
 
 from __future__ import annotations
 
-import itertools
 import json
 import statistics
 import time
@@ -17,10 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.ranking import FusionConfig
+from assistant.query import split_post
 from assistant.resources import bundled, installed_as_wheel
 from assistant.retrieval import HybridRetriever, Retrieval
-from assistant.text import stems
 
 EVALS = bundled("evals")
 # Reports are written into a source checkout only; an installed package is never written.
@@ -42,18 +40,19 @@ class Scores:
     ndcg_10: float
     oos_rejection: float
     false_rejection: float
+    closest: float = 0.0  # share of in-scope questions answered as "closest guidance"
 
     def row(self, name: str) -> str:
         return (
             f"| {name} | {self.recall_1:.3f} | {self.recall_5:.3f} | {self.success_5:.3f} | "
             f"{self.mrr_10:.3f} | {self.ndcg_10:.3f} | {self.oos_rejection:.3f} | "
-            f"{self.false_rejection:.3f} |"
+            f"{self.false_rejection:.3f} | {self.closest:.3f} |"
         )
 
 
 HEADER = (
     "| retriever | Recall@1 | Recall@5 | Success@5 | MRR@10 | nDCG@10 | out-of-scope rejected |"
-    " in-scope falsely rejected |\n|---|---|---|---|---|---|---|---|"
+    " in-scope falsely rejected | answered as closest |\n|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -104,6 +103,7 @@ def score_runs(
             sum(r.rejected for r in oos_runs.values()) / len(oos_runs) if oos_runs else 0.0
         ),
         false_rejection=sum(runs[q["id"]].rejected for q in questions) / n if n else 0.0,
+        closest=sum(runs[q["id"]].closest for q in questions) / n if n else 0.0,
     )
 
 
@@ -127,8 +127,12 @@ def bootstrap_interval(values: Sequence[float], level: float = 0.95) -> tuple[fl
         v = float(values[0]) if values else 0.0
         return v, v
     res = bootstrap(
-        (np.asarray(values, dtype=float),), np.mean, confidence_level=level,
-        n_resamples=2000, method="percentile", random_state=np.random.default_rng(0),
+        (np.asarray(values, dtype=float),),
+        np.mean,
+        confidence_level=level,
+        n_resamples=2000,
+        method="percentile",
+        random_state=np.random.default_rng(0),
     )
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
@@ -140,121 +144,112 @@ def run_all(
     key: str = "query",
     k: int = 10,
 ) -> dict[str, Retrieval]:
-    return {q["id"]: retriever.retrieve(q[key], k=k, qvec=qvecs[q["id"]]) for q in queries}
+    """Every query retrieved with its parts' vectors embedded beforehand (embed_parts)."""
+    return {q["id"]: retriever.retrieve(q[key], k=k, part_vecs=qvecs[q["id"]]) for q in queries}
+
+
+def embed_parts(embedder: Any, queries: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """{query id: one vector per part of the query} (query.split_post), every distinct part
+    embedded once, in one batch."""
+    plans = {q["id"]: split_post(q["query"][:2000]) for q in queries}
+    texts = sorted({p.text for plan in plans.values() for p in plan.parts})
+    vecs = embedder.embed_documents(texts)
+    where = {t: i for i, t in enumerate(texts)}
+    return {qid: [vecs[where[p.text]] for p in plan.parts] for qid, plan in plans.items()}
+
+
+def is_long(query: str) -> bool:
+    """Whether retrieval splits this question into parts (and so uses floor_long)."""
+    return split_post(query[:2000]).long
 
 
 @dataclass(frozen=True)
-class FloorChoice:
-    floor: float
-    oos_rejection: float
-    false_rejection: float
-    errors: int  # in-scope questions refused + out-of-scope ones answered
-    meets_goals: bool
+class EvalSets:
+    """The retrieval eval sets of one split: short questions (questions.jsonl), long posts
+    (long_questions.jsonl; scored once labelled, their refusals counted either way), and
+    out-of-scope questions, short and long ("kind": "long")."""
+
+    short: list[dict[str, Any]]
+    long: list[dict[str, Any]]  # labelled long posts
+    long_all: list[dict[str, Any]]  # every long post, labelled or not (all in scope)
+    oos_short: list[dict[str, Any]]
+    oos_long: list[dict[str, Any]]
+
+    @property
+    def oos(self) -> list[dict[str, Any]]:
+        return self.oos_short + self.oos_long
+
+    @property
+    def everything(self) -> list[dict[str, Any]]:
+        return self.short + self.long_all + self.oos
 
 
-def choose_floor(
-    in_scope: Sequence[float],
-    out_of_scope: Sequence[float],
-    *,
-    max_false_rejection: float,
-    min_oos_rejection: float,
-) -> FloorChoice:
-    """The floor making the fewest wrong calls on the given confidences: a refused
-    in-scope question counts as much as an answered out-of-scope one. Floors meeting both
-    goals (false rejection at most, out-of-scope rejection at least the limits) come first.
-
-    Candidate floors sit midway between neighbouring confidences; where several tie, the
-    middle one is kept, so neither side sits right on the edge."""
-    values = sorted(set(in_scope) | set(out_of_scope))
-    if not values:
-        return FloorChoice(0.0, 0.0, 0.0, 0, False)
-    cuts = [values[0] - 1e-3] + [(a + b) / 2 for a, b in itertools.pairwise(values)]
-    choices = []
-    for cut in cuts:
-        refused = sum(c < cut for c in in_scope)
-        answered = sum(c >= cut for c in out_of_scope)
-        fr = refused / max(len(in_scope), 1)
-        oos = 1 - answered / max(len(out_of_scope), 1)
-        meets = fr <= max_false_rejection and oos >= min_oos_rejection
-        choices.append(FloorChoice(round(cut, 4), oos, fr, refused + answered, meets))
-    best = min(choices, key=lambda c: (not c.meets_goals, c.errors))
-    top = [c for c in choices if (c.meets_goals, c.errors) == (best.meets_goals, best.errors)]
-    return top[len(top) // 2]
-
-
-def tune_on_dev(
-    retriever: HybridRetriever,
-    dev: list[dict[str, Any]],
-    oos_dev: list[dict[str, Any]],
-    qvecs: dict[str, Any],
-    echo: Callable[[str], None],
-) -> tuple[FusionConfig, list[dict[str, Any]]]:
-    """Choose fusion (best MRR@10 + Recall@5 on dev over a grid) and then the floor
-    (fewest wrong calls within the goals), on the dev split only."""
-    no_floor = replace(retriever.config, floor=-1.0)
-    tuning_rows: list[dict[str, Any]] = []
-    grid: list[FusionConfig] = []
-    for lam, decay, qw in itertools.product(
-        (0.7, 0.85, 1.0), (0.0, 0.3, 0.5, 0.7), (0.7, 0.8, 0.9, 1.0)
-    ):
-        base_cfg = replace(no_floor, mmr_lambda=lam, hit_decay=decay, question_weight=qw)
-        for rrf_k in (10, 30, 60):
-            grid.append(replace(base_cfg, method="rrf", rrf_k=rrf_k))
-        for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-            grid.append(replace(base_cfg, method="weighted", dense_weight=w))
-    best: tuple[float, FusionConfig] | None = None
-    for cfg in grid:
-        r = retriever.with_config(**asdict(cfg))
-        s = score_runs(dev, run_all(r, dev, qvecs), {})
-        objective = s.mrr_10 + s.recall_5
-        tuning_rows.append({**asdict(cfg), "dev_mrr10": s.mrr_10, "dev_recall5": s.recall_5})
-        if best is None or objective > best[0] + 1e-9:
-            best = (objective, cfg)
-    assert best is not None
-    cfg = best[1]
-    # The floor: for each weight of the keyword credit and margin for passage matches,
-    # the floor making the fewest wrong calls on the dev questions within the issue's
-    # goals (out-of-scope rejection >= 0.90, in-scope false rejection <= 0.03); keep
-    # the combination making the fewest.
-    best_floor: tuple[tuple[bool, int], FusionConfig] | None = None
-    for beta, margin in itertools.product((0.0, 0.05, 0.1, 0.2), (0.0, 0.05, 0.1, 1.0)):
-        tried = replace(cfg, confidence_bm25=beta, passage_margin=margin)
-        r = retriever.with_config(**asdict(tried))
-        in_runs, oos_runs = run_all(r, dev, qvecs), run_all(r, oos_dev, qvecs)
-        fc = choose_floor(
-            [x.confidence for x in in_runs.values()],
-            [x.confidence for x in oos_runs.values()],
-            max_false_rejection=0.03,
-            min_oos_rejection=0.90,
-        )
-        tuning_rows.append(
-            {"confidence_bm25": beta, "passage_margin": margin, "floor": fc.floor,
-             "dev_oos_rejection": fc.oos_rejection, "dev_false_rejection": fc.false_rejection}
-        )
-        rank = (not fc.meets_goals, fc.errors)
-        if best_floor is None or rank < best_floor[0]:
-            best_floor = (rank, replace(tried, floor=fc.floor))
-    assert best_floor is not None
-    chosen = best_floor[1]
-    echo(
-        f"Chosen on dev: {chosen.method} rrf_k={chosen.rrf_k} "
-        f"dense_weight={chosen.dense_weight} mmr_lambda={chosen.mmr_lambda} "
-        f"question_weight={chosen.question_weight} "
-        f"floor={chosen.floor} confidence_bm25={chosen.confidence_bm25} "
-        f"passage_margin={chosen.passage_margin}"
+def load_sets(split: str, root: Path | None = None) -> EvalSets:
+    folder = (root or EVALS) / "retrieval"
+    short = [q for q in read_jsonl(folder / "questions.jsonl") if q["split"] == split]
+    long_path = folder / "long_questions.jsonl"
+    long_all = (
+        [q for q in read_jsonl(long_path) if q["split"] == split] if long_path.is_file() else []
     )
-    return chosen, tuning_rows
+    oos = [q for q in read_jsonl(folder / "out_of_scope.jsonl") if q["split"] == split]
+    extra = folder / "long_out_of_scope.jsonl"  # long off-topic posts, if kept apart
+    seen = {q["id"] for q in oos}
+    if extra.is_file():
+        oos += [
+            {**q, "kind": "long"}
+            for q in read_jsonl(extra)
+            if q["split"] == split and q["id"] not in seen
+        ]
+    return EvalSets(
+        short,
+        [q for q in long_all if q.get("relevant")],
+        long_all,
+        [q for q in oos if q.get("kind") != "long"],
+        [q for q in oos if q.get("kind") == "long"],
+    )
+
+
+# What `--tune` tries, on the dev split only. Fusion first, then the question's hints and
+# the parts of long posts one setting at a time (coordinate ascent: a full grid of them
+# would take hours on 2 cores), then the confidence and the floors, then "closest".
+FUSION_GRID: dict[str, tuple[Any, ...]] = {
+    "mmr_lambda": (0.85, 1.0),
+    "hit_decay": (0.3, 0.5, 0.7),
+    "question_weight": (0.8, 0.9, 1.0),
+}
+FUSION_METHODS: tuple[dict[str, Any], ...] = (
+    {"method": "rrf", "rrf_k": 30},
+    {"method": "rrf", "rrf_k": 60},
+    {"method": "weighted", "dense_weight": 0.6},
+    {"method": "weighted", "dense_weight": 0.7},
+    {"method": "weighted", "dense_weight": 0.8},
+)
+HINT_GRID: dict[str, tuple[float, ...]] = {
+    "stage_boost": (1.0, 1.04, 1.08, 1.15),
+    "industry_boost": (1.0, 1.05, 1.1, 1.2),
+    # 0.5 at least: an article of another industry is lowered, never filtered out
+    "other_industry_penalty": (0.5, 0.7, 0.85, 1.0),
+    "mentor_penalty": (0.0, 0.5, 0.8, 1.0),
+}
+LONG_GRID: dict[str, tuple[float, ...]] = {
+    "question_part_weight": (1.0,),
+    "title_weight": (0.4, 0.7, 1.0),
+    "situation_weight": (0.2, 0.35, 0.5, 0.8),
+    "part_mix": (0.3, 0.5, 0.7, 1.0),
+}
 
 
 def retrieve_latency_ms(
     retriever: HybridRetriever, questions: list[dict[str, Any]]
 ) -> tuple[float, float]:
-    """p50 and p95 of the whole retrieve(), query embedding included, in milliseconds."""
+    """p50 and p95 of the whole retrieve(), query embedding (every part) included, in ms."""
     times = []
     for q in questions:
         t = time.perf_counter()
         retriever.retrieve(q["query"])
         times.append(time.perf_counter() - t)
+    if not times:
+        return 0.0, 0.0
     return statistics.median(times) * 1000, float(np.percentile(times, 95)) * 1000
 
 
@@ -266,25 +261,26 @@ def retrieval_eval(
     write: bool = True,
     echo: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Score dense, BM25 and hybrid retrieval on the dev and test splits. With ``tune``,
-    choose fusion and floor on dev; the choice is written to ``out`` (for review and
-    commit as assistant/tuned_fusion.json), never into the installed package."""
-    questions = read_jsonl(EVALS / "retrieval" / "questions.jsonl")
-    oos = read_jsonl(EVALS / "retrieval" / "out_of_scope.jsonl")
-    dev = [q for q in questions if q["split"] == "dev"]
-    test = [q for q in questions if q["split"] == "test"]
-    oos_dev = [q for q in oos if q["split"] == "dev"]
-    oos_test = [q for q in oos if q["split"] == "test"]
+    """Score dense, BM25 and hybrid retrieval on the dev and test splits, short questions
+    and long posts apart, with the out-of-scope set (short and long). With ``tune``,
+    choose everything on dev; the choice is written to ``out`` (for review and commit as
+    assistant/tuned_fusion.json), never into the installed package."""
+    sets = {split: load_sets(split) for split in ("dev", "test")}
+    everything = [q for s in sets.values() for q in s.everything]
     t0 = time.perf_counter()
-    everything = questions + oos
-    vecs = retriever.embedder.embed_documents([q["query"] for q in everything])
-    qvecs = {q["id"]: vecs[i] for i, q in enumerate(everything)}
-    echo(f"Embedded {len(everything)} questions in {time.perf_counter() - t0:.1f}s")
+    qvecs = embed_parts(retriever.embedder, everything)
+    echo(
+        f"Embedded {len(everything)} questions ({sum(len(v) for v in qvecs.values())} parts)"
+        f" in {time.perf_counter() - t0:.1f}s"
+    )
+    retriever.remember()
 
     chosen = retriever.config
     tuning_rows: list[dict[str, Any]] = []
     if tune:
-        chosen, tuning_rows = tune_on_dev(retriever, dev, oos_dev, qvecs, echo)
+        from assistant.eval_tuning import tune_on_dev
+
+        chosen, tuning_rows = tune_on_dev(retriever, sets["dev"], qvecs, echo)
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(json.dumps(asdict(chosen), indent=2) + "\n", encoding="utf-8")
@@ -298,34 +294,71 @@ def retrieval_eval(
     }
     report: dict[str, Any] = {"config": asdict(chosen), "splits": {}}
     lines = [f"# Retrieval evaluation\n\nChosen configuration (on dev): `{asdict(chosen)}`\n"]
-    chosen_runs: dict[str, Retrieval] = {}
-    for split, qs, oq in (("dev", dev, oos_dev), ("test", test, oos_test)):
-        lines += [f"\n## {split} split ({len(qs)} questions, {len(oq)} out of scope)\n", HEADER]
+    for split, ev in sets.items():
         report["splits"][split] = {}
-        for name, cfg in variants.items():
-            r = retriever.with_config(**asdict(cfg))
-            runs = run_all(r, qs, qvecs)
-            s = score_runs(qs, runs, run_all(r, oq, qvecs))
-            report["splits"][split][name] = asdict(s)
-            lines.append(s.row(name + (" ← chosen" if cfg.method == chosen.method else "")))
-            if cfg.method == chosen.method:
-                chosen_runs = runs
-        from ir_measures import RR, R
+        for label, qs, oq in (
+            ("short questions", ev.short, ev.oos_short),
+            ("long posts", ev.long, ev.oos_long),
+        ):
+            if not qs:
+                continue
+            lines += [
+                f"\n## {split} split, {label} ({len(qs)} questions, {len(oq)} out of scope)\n",
+                HEADER,
+            ]
+            key = "short" if label.startswith("short") else "long"
+            figures: dict[str, Any] = {}
+            chosen_runs: dict[str, Retrieval] = {}
+            for name, cfg in variants.items():
+                r = retriever.with_config(**asdict(cfg))
+                runs = run_all(r, qs, qvecs)
+                sc = score_runs(qs, runs, run_all(r, oq, qvecs))
+                figures[name] = asdict(sc)
+                mark = cfg.method == chosen.method
+                lines.append(sc.row(name + (" ← chosen" if mark else "")))
+                if mark:
+                    chosen_runs = runs
+            from ir_measures import RR, R
 
-        intervals = {
-            label: bootstrap_interval(per_query(qs, chosen_runs, measure))
-            for label, measure in (("recall_5", R @ 5), ("mrr_10", RR @ 10))
+            intervals = {
+                name: bootstrap_interval(per_query(qs, chosen_runs, measure))
+                for name, measure in (("recall_5", R @ 5), ("mrr_10", RR @ 10))
+            }
+            figures["chosen_95ci"] = intervals
+            report["splits"][split][key] = figures
+            lines.append(
+                f"\nChosen retriever, 95% bootstrap interval over these questions: Recall@5 "
+                f"{intervals['recall_5'][0]:.3f}–{intervals['recall_5'][1]:.3f}, MRR@10 "
+                f"{intervals['mrr_10'][0]:.3f}–{intervals['mrr_10'][1]:.3f}"
+            )
+        r = retriever.with_config(**asdict(chosen))
+        refusals = {
+            "long posts (in scope, labelled or not)": ev.long_all,
+            "out of scope, short": ev.oos_short,
+            "out of scope, long posts": ev.oos_long,
+            "out of scope, all": ev.oos,
         }
-        report["splits"][split]["chosen_95ci"] = intervals
-        lines.append(
-            f"\nChosen retriever, 95% bootstrap interval over these questions: Recall@5 "
-            f"{intervals['recall_5'][0]:.3f}–{intervals['recall_5'][1]:.3f}, MRR@10 "
-            f"{intervals['mrr_10'][0]:.3f}–{intervals['mrr_10'][1]:.3f}"
-        )
-    p50, p95 = retrieve_latency_ms(retriever.with_config(**asdict(chosen)), test[:60])
-    report["latency_ms"] = {"p50": round(p50, 1), "p95": round(p95, 1)}
+        lines.append(f"\n### {split} split, refusals with the chosen retriever\n")
+        lines += ["| set | questions | refused |", "|---|---|---|"]
+        report["splits"][split]["refusals"] = {}
+        for name, qs in refusals.items():
+            if not qs:
+                continue
+            runs = run_all(r, qs, qvecs, k=1)
+            rate = sum(x.rejected for x in runs.values()) / len(qs)
+            report["splits"][split]["refusals"][name] = {"n": len(qs), "refused": rate}
+            lines.append(f"| {name} | {len(qs)} | {rate:.3f} |")
+    r = retriever.with_config(**asdict(chosen))
+    p50, p95 = retrieve_latency_ms(r, sets["test"].short[:60])
+    lp50, lp95 = retrieve_latency_ms(r, sets["test"].long_all[:60])
+    report["latency_ms"] = {
+        "p50": round(p50, 1), "p95": round(p95, 1),
+        "long_p50": round(lp50, 1), "long_p95": round(lp95, 1),
+    }  # fmt: skip
     lines.append(
-        f"\nretrieve() latency incl. query embedding: p50 {p50:.1f} ms, p95 {p95:.1f} ms\n"
+        f"\nretrieve() latency incl. query embedding: short questions p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms; long posts (splitting and every part embedded) p50 {lp50:.1f} ms,"
+        f" p95 {lp95:.1f} ms\n"
     )
     if tuning_rows:
         report["tuning"] = tuning_rows
@@ -335,93 +368,4 @@ def retrieval_eval(
         REPORTS.mkdir(parents=True, exist_ok=True)
         (REPORTS / "retrieval.json").write_text(json.dumps(report, indent=2) + "\n")
         (REPORTS / "retrieval.md").write_text(text + "\n")
-    return report
-
-
-# --- answers ----------------------------------------------------------------------------
-
-KEYPOINT_COVERED = 0.6  # share of a key point's content words found in the answer
-
-
-def keypoint_covered(point: str, answer: str) -> bool:
-    """A key point counts as covered when most of its content words (their stems, with
-    the stemmer retrieval uses) appear in the answer — a simple, deterministic check."""
-    words = stems(point)
-    return bool(words) and len(words & stems(answer)) / len(words) >= KEYPOINT_COVERED
-
-
-def answers_eval(
-    settings: Any,
-    retriever: Any,
-    model: Any,
-    *,
-    write: bool = True,
-    echo: Callable[[str], None] = print,
-    limit: int | None = None,
-) -> dict[str, Any]:
-    import re as _re
-
-    from assistant.chat import ask
-
-    rows = read_jsonl(EVALS / "answers" / "questions.jsonl")[:limit]
-    in_scope = [r for r in rows if not r.get("out_of_scope")]
-    oos = [r for r in rows if r.get("out_of_scope")]
-    per: list[dict[str, Any]] = []
-    overheads: list[float] = []
-    for row in rows:
-        result = ask(row["question"], settings=settings, retriever=retriever, model=model)
-        shown = {int(n) for n in _re.findall(r"\[(\d+)\]", result.answer)}
-        valid = shown <= {c.n for c in result.citations}
-        cited_docs = {c.doc_id for c in result.citations}
-        points = row.get("key_points", [])
-        covered = [p for p in points if keypoint_covered(p, result.answer)]
-        overheads.append(result.timings.get("total", 0.0) - result.timings.get("model", 0.0))
-        per.append({
-            "id": row["id"], "kind": result.kind, "grounded": result.grounded,
-            "citations": len(result.citations), "valid": valid,
-            "invalid_removed": result.invalid_citations,
-            "expected_hit": bool(cited_docs & set(row["expected_articles"])),
-            "keypoints": len(points), "covered": len(covered),
-        })
-    by_id = {p["id"]: p for p in per}
-    ins = [by_id[r["id"]] for r in in_scope]
-    outs = [by_id[r["id"]] for r in oos]
-    n = max(len(ins), 1)
-    total_points = sum(p["keypoints"] for p in ins)
-    report = {
-        "mode": model.name if model is not None else "library",
-        "questions": len(rows),
-        "with_citation": sum(p["citations"] > 0 for p in ins) / n,
-        "citation_validity": sum(p["valid"] for p in per) / max(len(per), 1),
-        "invalid_citations_removed": sum(p["invalid_removed"] for p in per),
-        "cites_expected_article": sum(p["expected_hit"] for p in ins) / n,
-        "keypoint_coverage": sum(p["covered"] for p in ins) / max(total_points, 1),
-        "no_guidance_correct": (
-            sum(p["kind"] in ("no_guidance", "out_of_scope") for p in outs) / len(outs)
-            if outs else 0.0
-        ),
-        "overhead_ms_p50": round(statistics.median(overheads) * 1000, 1),
-        "overhead_ms_p95": round(float(np.percentile(overheads, 95)) * 1000, 1),
-        "per_question": per,
-    }
-    lines = [
-        f"# Answer evaluation ({report['mode']} mode, {len(rows)} questions)\n",
-        "| figure | value | goal |", "|---|---|---|",
-        f"| answers with at least one citation | {report['with_citation']:.3f} | |",
-        f"| citation validity | {report['citation_validity']:.3f} | 1.000 |",
-        f"| invalid citations removed | {report['invalid_citations_removed']} | |",
-        f"| cites an expected article | {report['cites_expected_article']:.3f} | |",
-        f"| key-point coverage | {report['keypoint_coverage']:.3f} | |",
-        f"| no-guidance correct (out of scope) | {report['no_guidance_correct']:.3f} | |",
-        f"| pipeline overhead p50 (ms, model time excluded) | {report['overhead_ms_p50']} | |",
-        f"| pipeline overhead p95 (ms, model time excluded) | {report['overhead_ms_p95']} |"
-        " ≤ 60 |",
-    ]
-    text = "\n".join(lines)
-    echo(text)
-    if write and REPORTS is not None:
-        REPORTS.mkdir(parents=True, exist_ok=True)
-        suffix = "" if report["mode"] == "library" else "-model"
-        (REPORTS / f"answers{suffix}.json").write_text(json.dumps(report, indent=2) + "\n")
-        (REPORTS / f"answers{suffix}.md").write_text(text + "\n")
     return report

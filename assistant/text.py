@@ -25,7 +25,9 @@ def stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
-def stems(text: str) -> set[str]:
-    """The stems of a text's content words (stop words dropped)."""
-    words = [w.strip("'-") for w in WORD_RE.findall(text.lower())]
-    return set(stemmer().stemWords([w for w in words if w and w not in STOPWORDS]))
+def stems(text: str, stop: frozenset[str] = STOPWORDS, min_len: int = 1) -> set[str]:
+    """The stems of a text's content words (stop words, and words shorter than
+    ``min_len``, dropped)."""
+    words = [w.strip("'-").removesuffix("'s") for w in WORD_RE.findall(text.lower())]
+    kept = [w for w in words if len(w) >= min_len and w not in stop]
+    return set(stemmer().stemWords(kept))

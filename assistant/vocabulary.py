@@ -145,6 +145,68 @@ INDUSTRY_TERMS: dict[str, tuple[str, ...]] = {
         "aerospace",
         "automotive",
     ),
+    # IT support, infrastructure and DevOps ("devops" also names software work).
+    "it-infrastructure": (
+        "it support",
+        "helpdesk",
+        "help desk",
+        "service desk",
+        "sysadmin",
+        "system administrator",
+        "systems administrator",
+        "devops",
+        "infrastructure",
+        "network engineer*",
+        "networking job",
+        "cloud engineer*",
+        "site reliability",
+        "sre",
+        "comptia",
+        "ccna",
+        "data centre",
+        "data center",
+        "it technician",
+    ),
+    "games": (
+        "game dev*",
+        "games industry",
+        "gaming industry",
+        "video game*",
+        "game studio*",
+        "games studio*",
+        "game design*",
+        "game programmer",
+        "indie game*",
+        "gamedev",
+    ),
+    # Robotics and defence/aerospace ("aerospace" also names engineering).
+    "robotics-aerospace": (
+        "robotic*",
+        "robot",
+        "aerospace",
+        "defence",
+        "defense",
+        "space industry",
+        "drone*",
+        "avionics",
+        "satellite*",
+        "mechatronic*",
+        "security clearance",
+    ),
+    "hospitality": (
+        "hospitality",
+        "hotel*",
+        "restaurant*",
+        "chef",
+        "barista",
+        "waiter",
+        "waitress",
+        "bartend*",
+        "front of house",
+        "catering",
+        "line cook",
+        "sous chef",
+    ),
     "creative-arts": (
         "artist",
         "musician",
@@ -204,6 +266,46 @@ STAGE_TERMS: dict[str, tuple[str, ...]] = {
     ),
     "feedback": ("feedback", "criticis*", "critiqu*", "performance review", "criticiz*"),
     "growth": ("confidence", "imposter", "impostor", "burnout", "setback", "rejection", "fraud"),
+    "job-search": (
+        "job search*",
+        "job hunt*",
+        "job application*",
+        "applying for jobs",
+        "applying to jobs",
+        "cv",
+        "resume",
+        "résumé",
+        "cover letter",
+        "job interview*",
+        "interview",
+        "final round",
+        "job offer",
+        "offer letter",
+        "salary",
+        "negotiat*",
+        "pay rise",
+        "referral",
+        "recruiter",
+        "laid off",
+        "layoff",
+        "redundan*",
+    ),
+    "workplace": (
+        "my boss",
+        "coworker",
+        "co-worker",
+        "colleague",
+        "office politics",
+        "toxic",
+        "micromanag*",
+        "managing up",
+        "manage up",
+        "first 90 days",
+        "probation*",
+        "improvement plan",
+        "pip",
+        "workload",
+    ),
     "paying-it-forward": (
         "become a mentor",
         "mentor someone",
@@ -212,6 +314,28 @@ STAGE_TERMS: dict[str, tuple[str, ...]] = {
         "my mentee",
     ),
 }
+# Words that show a question is about mentoring, sponsoring or coaching someone else: only
+# then are articles written for the mentor's side (reader: mentor) shown to a mentee.
+MENTORING_OTHERS = re.compile(
+    r"(?<![a-z])(?:"
+    r"(?:become|becoming|be|being|as|volunteer(?:ing)? as) an? (?:new |first[- ]time )?"
+    r"mentor(?! (?:to|for) me)"
+    r"|mentor(?:ing)? (?:someone|others|other people|juniors?|students?|interns?|new hires?"
+    r"|a (?:junior|student|colleague|graduate|director|senior|new)|my (?:boss|team|director))"
+    r"|(?:i'?m|i am|i've been|i have been|started|start) (?:mentoring|asked to mentor)"
+    r"|asked (?:me )?to (?:be (?:a|their|his|her) )?mentor"
+    r"|my mentees?|a mentee of mine|(?:first|new) mentee"
+    r"|reverse mentor\w*|sponsor(?:ing)? (?:someone|others|a colleague|my)|be (?:a|their) sponsor"
+    r"|advocat\w* for (?:a|my) (?:colleague|junior|report)|grow model"
+    # "to mentor" / "I mentor" anyone but me ("can you mentor me" is a mentee asking)
+    r"|(?:to|i|we|i'?d|i'?ll) mentor(?!s? me\b)"
+    r"|(?:being |been )?mentored by (?:juniors?|a junior|someone younger|younger)"
+    r"|coach(?:ing)? (?:someone|somebody|people|others|my team|juniors?|them|him|her)"
+    r"|help (?:other people|others) (?:who|making|doing|going|trying|like me|in my|get)"
+    r"|put (?!myself|my name)(?:[a-z']+ ){1,3}forward|recommend (?:her|him|them|a colleague)"
+    r"|(?:who|that) reports? to me|my (?:direct )?reports"
+    r")(?![a-z])"
+)
 
 
 @lru_cache(maxsize=4)
@@ -230,6 +354,17 @@ def _term_patterns(table_name: str) -> dict[str, re.Pattern[str]]:
     }
 
 
+def named(query: str, table_name: str) -> list[str]:
+    """Every stage ("stage") or industry ("industry") the text names, in table order."""
+    text = re.sub(r"\s+", " ", query.lower())
+    return [key for key, pat in _term_patterns(table_name).items() if pat.search(text)]
+
+
+def about_mentoring_others(query: str) -> bool:
+    """Whether the question is about mentoring, sponsoring or coaching someone else."""
+    return bool(MENTORING_OTHERS.search(re.sub(r"\s+", " ", query.lower())))
+
+
 def infer_filters(query: str) -> tuple[str | None, str | None]:
     """(stage, industry) named by the question, when exactly one is clearly named."""
     text = re.sub(r"\s+", " ", query.lower())
@@ -239,3 +374,9 @@ def infer_filters(query: str) -> tuple[str | None, str | None]:
         return hits[0] if len(hits) == 1 else None
 
     return single("stage"), single("industry")
+
+
+def industries_named(query: str) -> list[str]:
+    """Every industry the question names (infer_filters keeps one only when it is alone)."""
+    text = re.sub(r"\s+", " ", query.lower())
+    return [key for key, pat in _term_patterns("industry").items() if pat.search(text)]

@@ -9,11 +9,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assistant.embeddings import LocalOnnxEmbedder
-from tests.support import SMALL_SET, copy_articles, make_settings
+from tests.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SMALL_SET,
+    AppEnv,
+    clean_env,
+    clear_caches,
+    copy_articles,
+    make_settings,
+)
 
 # Keep library mode unless a test configures a model, whatever the developer's shell has.
 for var in ("OPENAI_API_KEY", "MENTOR_LLM_BASE_URL", "MENTOR_LLM_MODEL", "MENTOR_OPENAI_API_KEY"):
@@ -60,3 +70,36 @@ def fake_openai() -> Iterator[object]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium is not installed at {CHROMIUM}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, full_runtime: Any) -> Iterator[AppEnv]:
+    clean_env(monkeypatch, tmp_path)
+    data_dir: Path = full_runtime.settings.data_dir
+    monkeypatch.setenv("MENTOR_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("MENTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'mentor.db'}")
+    (data_dir / "settings.json").unlink(missing_ok=True)
+    clear_caches()
+    try:
+        yield AppEnv(tmp_path)
+    finally:
+        clear_caches()
+        # The Settings page writes its choices next to the shared index: never leak them.
+        (data_dir / "settings.json").unlink(missing_ok=True)

@@ -9,12 +9,10 @@ Screenshots of each page go to ``$MENTOR_ARTIFACTS/screenshots/`` (default:
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,17 +22,17 @@ import pytest
 from assistant.config import REPO_ROOT
 from assistant.store import Store
 from tests.support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    app_command,
+    TIMEOUT_MS,
     app_env,
     free_port,
+    screenshots_dir,
+    start_streamlit,
     stop,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 30_000
 QUESTION = "How do I write a cold email to a possible mentor?"
 MODEL_ANSWER = (
     "Keep the first message short and specific: say who you are, why you picked this person "
@@ -43,23 +41,6 @@ MODEL_ANSWER = (
     "mentorship in the first message [1]. "
     "If you hear nothing, follow up once, politely, after about a week, then let it go [2]."
 )
-
-
-def screenshots_dir() -> Path:
-    path = Path(os.environ.get("MENTOR_ARTIFACTS", str(REPO_ROOT / "artifacts"))) / "screenshots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def wait_until(check: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        time.sleep(0.1)
 
 
 # --- the app server -------------------------------------------------------------------
@@ -77,47 +58,6 @@ class AppServer:
 
     def store(self) -> Store:
         return Store.open(self.db_url)
-
-
-def start_streamlit(
-    port: int, env: dict[str, str], cwd: Path, log: Path
-) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            app_command(port), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
-        )
-    health = f"http://127.0.0.1:{port}/_stcore/health"
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(health, timeout=2) as resp:
-                if resp.status == 200:
-                    return proc
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            stop(proc)
-            raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()}")
-        time.sleep(0.2)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium is not installed at {CHROMIUM}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="module", params=["library", "model"])
@@ -332,9 +272,7 @@ def test_library_and_settings_pages(page: Any, server: AppServer) -> None:
     assert page.get_by_test_id("stSidebarNav").get_by_text("Ask").count()
 
 
-def test_a_library_question_opens_a_new_conversation_on_ask(
-    page: Any, server: AppServer
-) -> None:
+def test_a_library_question_opens_a_new_conversation_on_ask(page: Any, server: AppServer) -> None:
     from assistant.knowledge import load_articles
 
     article = next(a for a in load_articles(REPO_ROOT / "knowledge") if a.id == "cold-email")

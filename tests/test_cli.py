@@ -10,22 +10,7 @@ from pathlib import Path
 
 import pytest
 
-
-def mentor(
-    *args: str, env: dict[str, str], stdin: str | None = None, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    res = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=300,
-    )
-    assert "Traceback" not in res.stderr, res.stderr
-    if check:
-        assert res.returncode == 0, res.stderr
-    return res
+from tests.support import mentor
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from ir_measures import RR, R
 
-from assistant.evaluation import bootstrap_interval, choose_floor, per_query, score_runs
+from assistant.eval_tuning import choose_floor
+from assistant.evaluation import bootstrap_interval, per_query, score_runs
 from assistant.retrieval import Result, Retrieval
 
 
@@ -72,3 +73,57 @@ def test_floor_makes_fewest_wrong_calls_within_the_goals() -> None:
     )
     assert overlap.meets_goals and overlap.errors == 1
     assert 0.3 < overlap.floor < 0.5
+
+
+def test_eval_sets_keep_short_long_and_out_of_scope_apart(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Long posts are scored once labelled (their refusals counted either way); long
+    off-topic posts come from out_of_scope.jsonl ("kind": "long") or their own file."""
+    import json
+
+    from assistant.evaluation import is_long, load_sets
+
+    folder = tmp_path / "retrieval"
+    folder.mkdir()
+
+    def write(name: str, rows: list[dict[str, object]]) -> None:
+        (folder / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+    post = "My manager ignores me.\n" + "I have tried talking to her twice. " * 12 + "What now?"
+    write("questions.jsonl", [{"id": "s1", "query": "q", "relevant": ["a"], "split": "dev"}])
+    write("long_questions.jsonl", [
+        {"id": "l1", "query": post, "relevant": ["a"], "split": "dev"},
+        {"id": "l2", "query": post, "split": "dev"},
+        {"id": "l3", "query": post, "relevant": ["b"], "split": "test"},
+    ])  # fmt: skip
+    write("out_of_scope.jsonl", [
+        {"id": "o1", "query": "lasagna", "split": "dev"},
+        {"id": "o2", "query": post, "split": "dev", "kind": "long"},
+    ])  # fmt: skip
+    write("long_out_of_scope.jsonl", [
+        {"id": "o2", "query": post, "split": "dev"},  # already in out_of_scope.jsonl
+        {"id": "o3", "query": post, "split": "dev"},
+    ])  # fmt: skip
+    dev = load_sets("dev", tmp_path)
+    assert [q["id"] for q in dev.short] == ["s1"]
+    assert [q["id"] for q in dev.long] == ["l1"] and [q["id"] for q in dev.long_all] == ["l1", "l2"]
+    assert [q["id"] for q in dev.oos_short] == ["o1"]
+    assert [q["id"] for q in dev.oos_long] == ["o2", "o3"]
+    assert is_long(post) and not is_long("lasagna")
+
+
+# --- answer-card checks (mentor eval answers) -------------------------------------------
+
+
+def test_answer_card_checks_can_fail() -> None:
+    from assistant.eval_answers import first_use_in_order, fragments, steps_whole
+    from assistant.knowledge import Card
+
+    card = Card("article", "Short answer. Second sentence here.", ("Do a.", "Do b.", "Do c."),
+                "Don't do d.")
+    assert steps_whole("1. Do a.\n2. Do b.\n3. Do c.", card)
+    assert not steps_whole("1. Do b.\n2. Do a.\n3. Do c.", card)  # out of order
+    assert not steps_whole("1. Do a.\n2. Do b.", card)  # one missing
+    assert fragments("**What to do**\n1. Do a. [1]\n\n> Hi Sam, thanks.\n\nRead more: [1] X") == []
+    assert fragments("> Here is what she sent to her new mentor:") != []
+    assert fragments("It sounds like you were") != []
+    assert first_use_in_order("a [1] b [2] c [1]") and not first_use_in_order("a [2] b [1]")

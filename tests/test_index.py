@@ -14,19 +14,10 @@ import pytest
 
 from assistant.embeddings import LocalOnnxEmbedder, OpenAIEmbedder
 from assistant.errors import IndexError_, IndexLockedError, KnowledgeError
-from assistant.index import (
-    PREFIX,
-    active_collection,
-    build_index,
-    build_progress,
-    index_status,
-    open_chroma,
-    plan_changes,
-    progress_path,
-    read_manifest,
-)
+from assistant.index import build_index, build_progress, index_status, plan_changes, progress_path
 from assistant.knowledge import load_articles
 from assistant.retrieval import HybridRetriever
+from assistant.vectorstore import PREFIX, active_collection, open_chroma, read_manifest
 from tests.support import copy_articles, make_settings
 
 
@@ -257,7 +248,7 @@ def test_collections_are_read_in_pages(
 ) -> None:
     """A single get() of a large collection exceeds SQLite's variable limit; every reader
     goes through get_pages, which must return each row exactly once."""
-    from assistant.index import get_pages
+    from assistant.vectorstore import get_pages
 
     settings = make_settings(tmp_path, small_kb)
     client = open_chroma(settings)

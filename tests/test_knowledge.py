@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from assistant.cards import is_complete
+from assistant.chunking import chunk_article, chunk_scenario, count_tokens, scenario_documents
 from assistant.errors import KnowledgeError
 from assistant.knowledge import (
+    INDUSTRIES,
+    STAGE_LABELS,
     STAGES,
-    chunk_article,
-    count_tokens,
+    Card,
     internal_links,
     load_articles,
     load_scenarios,
@@ -21,6 +24,20 @@ from assistant.knowledge import (
     resolve_link,
 )
 from tests.support import KNOWLEDGE
+
+CARD = """in_short: >-
+  Build each goal from things you control, with a number or a finished piece of work and a
+  date. Keep one to three goals at a time and check them halfway.
+steps:
+  - "Write the goal as one sentence that starts with a verb you control."
+  - "Add a number or a finished piece of work, so you will know when it is done."
+  - "Set a deadline and a halfway check, and put both in your calendar."
+script: >-
+  By the end of March I will send ten short messages to people working in UX research and
+  hold at least three conversations.
+watch_out: >-
+  Don't set a goal that depends on other people saying yes.
+"""
 
 GOOD = """---
 id: sample-article
@@ -32,7 +49,7 @@ audience: [students]
 summary: A short summary that is long enough to pass validation.
 sources: ["George T. Doran (1981)"]
 reviewed: 2026-11-25
----
+""" + CARD + """---
 # A sample article
 
 """ + ("Some useful words about goals. " * 30)
@@ -75,6 +92,38 @@ def test_invalid_front_matter_names_file_and_field(
         load_articles(tmp_path)
     assert "sample-article.md" in err.value.message
     assert field in err.value.message
+
+
+def test_reader_defaults_to_mentee_and_is_checked(tmp_path: Path) -> None:
+    """Whose side an article is on: the mentee's unless it says `reader: mentor`; the
+    value goes into every chunk's metadata so retrieval can apply the reader rule."""
+    write(tmp_path, "goals/sample-article.md", GOOD)
+    [article] = load_articles(tmp_path)
+    assert article.meta.reader == "mentee"
+    assert {c.metadata["reader"] for c in chunk_article(article)} == {"mentee"}
+    as_mentor = GOOD.replace("audience:", "reader: mentor\naudience:")
+    write(tmp_path, "goals/sample-article.md", as_mentor)
+    [article] = load_articles(tmp_path)
+    assert article.meta.reader == "mentor"
+    assert {c.metadata["reader"] for c in chunk_article(article)} == {"mentor"}
+    write(tmp_path, "goals/sample-article.md", as_mentor.replace("mentor\n", "sponsor\n"))
+    with pytest.raises(KnowledgeError, match="reader"):
+        load_articles(tmp_path)
+
+
+def test_new_stages_and_industries_load(tmp_path: Path) -> None:
+    assert {"job-search", "workplace"} <= set(STAGES) == set(STAGE_LABELS)
+    assert {"it-infrastructure", "games", "robotics-aerospace", "hospitality"} <= set(INDUSTRIES)
+    text = GOOD.replace("stage: goals", "stage: workplace").replace(
+        "industries: []", "industries: [hospitality, games]"
+    )
+    write(tmp_path, "workplace/sample-article.md", text)
+    [article] = load_articles(tmp_path)
+    assert article.meta.stage == "workplace"
+    assert article.meta.industries == ["hospitality", "games"]
+    write(tmp_path, "workplace/sample-article.md", text.replace("watch_out", "watchout"))
+    with pytest.raises(KnowledgeError, match="watch"):
+        load_articles(tmp_path)
 
 
 def test_broken_yaml_and_missing_front_matter(tmp_path: Path) -> None:
@@ -186,12 +235,28 @@ def test_every_article_lists_questions_in_a_mentees_words() -> None:
 
 
 def test_stage_and_industry_minimums() -> None:
+    """At least 8 articles in every stage, the new ones (job-search, workplace) included."""
     per_stage = Counter(a.meta.stage for a in ARTICLES)
     for stage in STAGES:
         if stage != "industry":
             assert per_stage[stage] >= 8, stage
     industries = {i for a in ARTICLES if a.meta.stage == "industry" for i in a.meta.industries}
-    assert len(industries) >= 15
+    assert len(industries) >= 19
+    # issue 14: industry notes for IT/infrastructure, games, robotics/aerospace, hospitality
+    assert {"it-infrastructure", "games", "robotics-aerospace", "hospitality"} <= industries
+
+
+def test_mentor_side_articles_are_marked() -> None:
+    """The paying-it-forward articles about mentoring or sponsoring others are written for
+    the mentor's side; the rest of the library (peer mentoring, giving feedback to a
+    colleague, sharing what you know) is for the mentee."""
+    mentor_side = {a.id for a in ARTICLES if a.meta.reader == "mentor"}
+    assert {
+        "becoming-a-mentor", "grow-model", "mentor-boundaries", "sponsoring-others",
+        "reverse-mentoring",
+    } <= mentor_side  # fmt: skip
+    assert {"peer-mentoring", "giving-feedback-well", "sharing-knowledge"}.isdisjoint(mentor_side)
+    assert len(mentor_side) < len(ARTICLES) / 5
 
 
 @pytest.mark.parametrize("article", ARTICLES, ids=lambda a: a.id)
@@ -214,6 +279,53 @@ def test_scenarios_validate_and_cite_existing_articles() -> None:
     assert len(scenarios) >= 24
     assert len({s.id for s in scenarios}) == len(scenarios)
     assert len({s.category for s in scenarios}) >= 12
+
+
+def scenario_data(**changes: object) -> dict[str, object]:
+    import yaml
+
+    data = yaml.safe_load((KNOWLEDGE / "scenarios" / "vague-be-more-strategic.yaml").read_text())
+    data.update(changes)
+    return data
+
+
+def test_scenario_follow_ups_say_when_and_keep_an_any_fallback() -> None:
+    from pydantic import ValidationError
+
+    from assistant.knowledge import FOLLOW_UP_WHENS, Scenario
+
+    assert set(FOLLOW_UP_WHENS) == {"vague", "defensive", "no_step", "no_question", "strong", "any"}
+    ok = Scenario.model_validate(scenario_data())
+    assert any(f.when == "any" for f in ok.follow_ups)
+    bad_when = [{"when": "rude", "line": "Let's talk about it."}, {"when": "any", "line": "Go on."}]
+    no_any = [{"when": "vague", "line": "What do you mean?"}, {"when": "strong", "line": "Good."}]
+    for follow_ups in (bad_when, no_any, ["a plain string, as before", "another line here"]):
+        with pytest.raises(ValidationError):
+            Scenario.model_validate(scenario_data(follow_ups=follow_ups))
+    for sample in ("Too short.", "x" * 1201, None):
+        with pytest.raises(ValidationError):
+            Scenario.model_validate(scenario_data(sample_reply=sample))
+
+
+def test_every_scenario_has_a_sample_reply_and_follow_ups_for_kinds_of_reply() -> None:
+    scenarios = load_scenarios(KNOWLEDGE, BY_ID)
+    for s in scenarios:
+        assert 40 <= len(s.sample_reply) <= 1200, s.id
+        whens = [f.when for f in s.follow_ups]
+        assert "any" in whens, s.id
+        assert len(set(whens)) >= 3, f"{s.id}: follow-ups react to too few kinds of reply"
+        assert len({f.line for f in s.follow_ups}) == len(s.follow_ups), s.id
+
+
+def test_broken_scenario_names_file_and_field(tmp_path: Path) -> None:
+    import yaml
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    data = scenario_data(follow_ups=[{"when": "vague", "line": "What do you mean by that?"}] * 2)
+    (folder / "vague-be-more-strategic.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(KnowledgeError, match=r"vague-be-more-strategic.yaml.*follow_ups"):
+        load_scenarios(tmp_path)
 
 
 SHINGLE = 5
@@ -249,3 +361,78 @@ def test_near_duplicate_check_can_fail() -> None:
         / len(shingles(para) | shingles(para + " Thanks."))
         >= DUP_THRESHOLD
     )
+
+
+# --- answer cards -------------------------------------------------------------------------
+
+def test_a_valid_card_loads(tmp_path: Path) -> None:
+    write(tmp_path, "goals/sample-article.md", GOOD)
+    [article] = load_articles(tmp_path)
+    assert len(article.meta.steps) == 3 and article.meta.script
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (("  - \"Set a deadline and a halfway check, and put both in your calendar.\"\n", ""),
+         "steps", "3–6 steps"),
+        (("put both in your calendar.", "then:"), "steps", "not a complete sentence"),
+        (("Write the goal as", "You should write the goal as"), "steps", "as an instruction"),
+        (("hold at least three conversations.", "hold at least three conversations like this:"),
+         "script", "not a complete sentence"),
+        (("hold at least three conversations.", "hold at least three…"), "script",
+         "not a complete sentence"),
+        (("Keep one to three goals at a time and check them halfway.", ""), "in_short",
+         "words"),
+        (("saying yes.", "saying yes. Or no. Or maybe."), "watch_out", "sentences"),
+        (("check them halfway.", "check them [halfway](x.md)."), "in_short", "no links"),
+    ],
+)
+def test_a_card_that_is_not_whole_is_rejected(
+    tmp_path: Path, change: tuple[str, str], field: str, message: str
+) -> None:
+    assert change[0] in GOOD
+    write(tmp_path, "goals/sample-article.md", GOOD.replace(*change))
+    with pytest.raises(KnowledgeError) as err:
+        load_articles(tmp_path)
+    assert field in err.value.message and message in err.value.message
+
+
+def test_scenarios_become_documents_with_a_card() -> None:
+    docs = scenario_documents(KNOWLEDGE)
+    assert len(docs) == len(list((KNOWLEDGE / "scenarios").glob("*.yaml")))
+    for doc in docs:
+        card = doc.card()
+        assert card.kind == "scenario" and card.steps == tuple(
+            " ".join(p.split()) for p in doc.scenario.strong_response
+        )
+        assert is_complete(card.in_short) and is_complete(card.watch_out)
+        chunks = chunk_scenario(doc)
+        assert chunks[0].kind == "scenario" and chunks[0].metadata["card"]
+        assert {c.kind for c in chunks[1:]} == {"question"}
+        assert all(c.doc_id == f"scenario:{doc.scenario.id}" for c in chunks)
+        assert Card.from_json(chunks[0].metadata["card"]) == card
+
+
+@pytest.mark.parametrize("field", ["in_short", "steps", "watch_out"])
+def test_every_article_needs_a_card(tmp_path: Path, field: str) -> None:
+    start = GOOD.index(f"{field}:")
+    ends = [GOOD.find(k, start + 1) for k in ("script:", "watch_out:", "---\n#")]
+    end = min(e for e in ends if e > 0)
+    write(tmp_path, "goals/sample-article.md", GOOD[:start] + GOOD[end:])
+    with pytest.raises(KnowledgeError, match=field):
+        load_articles(tmp_path)
+
+
+def test_every_article_has_a_whole_card_of_its_own_words() -> None:
+    """Steps whole, script complete, and nothing copied from the article's opening (the
+    part that speaks to a reader's thoughts and misled the old composer)."""
+    from assistant.eval_answers import opening_sentences
+
+    for article in load_articles(KNOWLEDGE):
+        m = article.meta
+        assert 3 <= len(m.steps) <= 6 and all(is_complete(s) for s in m.steps), article.id
+        assert m.script is None or is_complete(m.script), article.id
+        card = " ".join([m.in_short, *m.steps, m.script or "", m.watch_out])
+        assert not [s for s in opening_sentences(article) if s in card], article.id
+        assert "](" not in card, article.id

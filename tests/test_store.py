@@ -13,7 +13,7 @@ from assistant.store import Store, export_markdown
 def test_migrations_create_the_schema_and_are_idempotent(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'm.db'}"
     store = Store.open(url)
-    assert store.schema_revision() == "0002"
+    assert store.schema_revision() == "0003"
     conv = store.create_conversation("Keep me")
     store.add_message(conv.id, "user", "hello")
     again = Store.open(url)  # reopening migrates nothing and keeps data
@@ -114,7 +114,7 @@ def test_a_database_from_the_previous_schema_upgrades_in_place(tmp_path: Path) -
     con.commit()
     con.close()
     store = Store.open(f"sqlite:///{db}")
-    assert store.schema_revision() == "0002"
+    assert store.schema_revision() == "0003"
     [conv] = store.list_conversations()
     assert (conv.id, conv.title, conv.feature, conv.subject) == ("c1", "Old one", "ask", None)
     msgs = store.messages("c1")

@@ -13,19 +13,29 @@ index is shared, conversations are not). ``ui/common.py`` keeps the Runtime in
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from assistant.config import REPO_ROOT, Settings, load_settings
+from assistant.config import REPO_ROOT
 from assistant.knowledge import load_articles
-from assistant.store import Store
-from tests.support import KNOWLEDGE, SMALL_SET, copy_articles
+from tests.support import (
+    KNOWLEDGE,
+    SMALL_SET,
+    AppEnv,
+    ask,
+    button_keys,
+    chat,
+    clean_env,
+    clear_caches,
+    click,
+    copy_articles,
+    markdown_values,
+    open_app,
+    sidebar_text,
+)
 
 APP = str(REPO_ROOT / "ui" / "app.py")
 STARTER = "How do I ask someone to be my mentor?"
@@ -33,96 +43,6 @@ QUESTION = "How do I write a cold email to a possible mentor?"
 
 
 # --- fixtures and helpers ---------------------------------------------------------------
-
-
-def clear_caches() -> None:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No model, no stray MENTOR_* setting and no .env file from the developer's shell."""
-    for var in list(os.environ):
-        if var.startswith("MENTOR_") or var == "OPENAI_API_KEY":
-            monkeypatch.delenv(var, raising=False)
-    monkeypatch.chdir(tmp_path)
-
-
-class AppEnv:
-    """The environment one test runs the app in."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp_path = tmp_path
-
-    @property
-    def settings(self) -> Settings:
-        return load_settings()
-
-    def store(self) -> Store:
-        return Store.open(self.settings.db_url)
-
-
-@pytest.fixture
-def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, full_runtime: Any) -> Iterator[AppEnv]:
-    clean_env(monkeypatch, tmp_path)
-    data_dir: Path = full_runtime.settings.data_dir
-    monkeypatch.setenv("MENTOR_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("MENTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'mentor.db'}")
-    (data_dir / "settings.json").unlink(missing_ok=True)
-    clear_caches()
-    try:
-        yield AppEnv(tmp_path)
-    finally:
-        clear_caches()
-        # The Settings page writes its choices next to the shared index: never leak them.
-        (data_dir / "settings.json").unlink(missing_ok=True)
-
-
-def open_app(page: str | None = None, **query: str) -> AppTest:
-    """Run the app (optionally switched to ``page``) with the given query parameters."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    if page is not None:
-        at.switch_page(page).run()
-        assert not at.exception, at.exception
-    return at
-
-
-def ask(at: AppTest, question: str) -> AppTest:
-    at.chat_input[0].set_value(question).run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def chat(at: AppTest) -> list[tuple[str, str]]:
-    """(role, text) of each chat message: its markdown, info and warning bodies."""
-    out = []
-    for cm in at.chat_message:
-        parts = [m.value for m in cm.markdown if m.type == "markdown"]
-        parts += [e.value for e in (*cm.info, *cm.warning)]
-        out.append((cm.name, "\n".join(parts)))
-    return out
-
-
-def markdown_values(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown] + [m.value for m in at.sidebar.markdown]
-
-
-def button_keys(at: AppTest, prefix: str) -> list[str]:
-    return [b.key for b in at.button if b.key and b.key.startswith(prefix)]
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    next(b for b in at.main.button if b.label == label).click().run()
-    assert not at.exception, at.exception
-    return at
-
-
-def sidebar_text(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.sidebar.markdown)
 
 
 # --- every page -------------------------------------------------------------------------
@@ -259,6 +179,10 @@ def test_thumbs_feedback_is_saved(app_env: AppEnv) -> None:
     assert rating() is None
 
 
+def title_box(at: AppTest) -> Any:
+    return next(t for t in at.text_input if t.label == "Title")
+
+
 def test_rename_and_delete_a_conversation(app_env: AppEnv) -> None:
     store = app_env.store()
     first = store.create_conversation("First conversation")
@@ -267,15 +191,15 @@ def test_rename_and_delete_a_conversation(app_env: AppEnv) -> None:
     store.add_message(second.id, "user", "second question")
 
     at = open_app(c=first.id)
-    assert at.text_input[0].label == "Title"
-    assert at.text_input[0].value == "First conversation"
+    assert title_box(at).label == "Title"
+    assert title_box(at).value == "First conversation"
     # switching conversations shows (and renames) the one that is open
     at.sidebar.button(key=f"conv_{second.id}").click().run()
     assert at.query_params["c"] == second.id
     assert chat(at) == [("user", "second question")]
-    assert at.text_input[0].value == "Second conversation"
+    assert title_box(at).value == "Second conversation"
 
-    at.text_input[0].input("Cold email drafts").run()
+    title_box(at).input("Cold email drafts").run()
     at.button(key="rename").click().run()
     assert store.get_conversation(second.id).title == "Cold email drafts"  # type: ignore[union-attr]
     assert store.get_conversation(first.id).title == "First conversation"  # type: ignore[union-attr]

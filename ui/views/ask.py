@@ -109,6 +109,9 @@ def render_sources(message: Message) -> None:
         with st.expander(f"[{c['n']}] {c['title']}{head}"):
             text = c.get("text", "")
             st.markdown(library_links(safe_markdown(excerpt(text) or text, rt)))
+            if c["doc_id"].startswith("scenario:"):  # a practice scenario, not in the Library
+                st.caption("A practice scenario from our feedback role-plays.")
+                continue
             st.page_link(
                 LIBRARY_PAGE,
                 label=f"Read “{c['title']}” in the Library",
@@ -149,7 +152,7 @@ def render_message(message: Message) -> None:
         if message.citations:
             st.caption("Sources")
             render_sources(message)
-        if message.kind == "answer" and message.status == "complete":
+        if message.kind in ("answer", "closest") and message.status == "complete":
             key = f"fb_{message.id}"
             if key not in st.session_state and message.rating is not None:
                 st.session_state[key] = 1 if message.rating > 0 else 0
