@@ -47,7 +47,7 @@ from assistant.generation import (
 from assistant.knowledge import STAGE_LABELS
 from assistant.llm import ChatModel
 from assistant.prompts import ANSWER_SYSTEM, SourceText, answer_messages, rewrite_messages
-from assistant.retrieval import Result, Retrieval, Retriever
+from assistant.results import Result, Retrieval, Retriever
 from assistant.safety import (
     CRISIS_MESSAGE,
     clean_question,

@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 
 from assistant.query import split_post
+from assistant.ranking import FusionConfig
 from assistant.resources import bundled, installed_as_wheel
-from assistant.retrieval import HybridRetriever, Retrieval
+from assistant.results import Retrieval
+from assistant.retrieval import HybridRetriever
 
 EVALS = bundled("evals")
 # Reports are written into a source checkout only; an installed package is never written.
@@ -253,6 +255,65 @@ def retrieve_latency_ms(
     return statistics.median(times) * 1000, float(np.percentile(times, 95)) * 1000
 
 
+def _score_variants(
+    retriever: HybridRetriever,
+    variants: dict[str, FusionConfig],
+    chosen: FusionConfig,
+    qs: list[dict[str, Any]],
+    oq: list[dict[str, Any]],
+    qvecs: dict[str, list[Any]],
+) -> tuple[dict[str, Any], list[str]]:
+    """Every retriever's figures on one set of questions, and the chosen one's bootstrap
+    interval; returns the figures and the report's table rows."""
+    from ir_measures import RR, R
+
+    figures: dict[str, Any] = {}
+    lines: list[str] = []
+    chosen_runs: dict[str, Retrieval] = {}
+    for name, cfg in variants.items():
+        r = retriever.with_config(**asdict(cfg))
+        runs = run_all(r, qs, qvecs)
+        sc = score_runs(qs, runs, run_all(r, oq, qvecs))
+        figures[name] = asdict(sc)
+        mark = cfg.method == chosen.method
+        lines.append(sc.row(name + (" ← chosen" if mark else "")))
+        if mark:
+            chosen_runs = runs
+    intervals = {
+        name: bootstrap_interval(per_query(qs, chosen_runs, measure))
+        for name, measure in (("recall_5", R @ 5), ("mrr_10", RR @ 10))
+    }
+    figures["chosen_95ci"] = intervals
+    lines.append(
+        f"\nChosen retriever, 95% bootstrap interval over these questions: Recall@5 "
+        f"{intervals['recall_5'][0]:.3f}–{intervals['recall_5'][1]:.3f}, MRR@10 "
+        f"{intervals['mrr_10'][0]:.3f}–{intervals['mrr_10'][1]:.3f}"
+    )
+    return figures, lines
+
+
+def _refusals(
+    r: HybridRetriever, ev: EvalSets, qvecs: dict[str, list[Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    """How often the chosen retriever refuses each set (long in-scope posts too)."""
+    refusals = {
+        "long posts (in scope, labelled or not)": ev.long_all,
+        "out of scope, short": ev.oos_short,
+        "out of scope, long posts": ev.oos_long,
+        "out of scope, all": ev.oos,
+    }
+    rates: dict[str, Any] = {}
+    lines = ["| set | questions | refused |", "|---|---|---|"]
+    for name, qs in refusals.items():
+        if not qs:
+            continue
+        runs = run_all(r, qs, qvecs, k=1)
+        rate = sum(x.rejected for x in runs.values()) / len(qs)
+        rates[name] = {"n": len(qs), "refused": rate}
+        lines.append(f"| {name} | {len(qs)} | {rate:.3f} |")
+    return rates, lines
+
+
 def retrieval_eval(
     retriever: HybridRetriever,
     *,
@@ -307,47 +368,12 @@ def retrieval_eval(
                 HEADER,
             ]
             key = "short" if label.startswith("short") else "long"
-            figures: dict[str, Any] = {}
-            chosen_runs: dict[str, Retrieval] = {}
-            for name, cfg in variants.items():
-                r = retriever.with_config(**asdict(cfg))
-                runs = run_all(r, qs, qvecs)
-                sc = score_runs(qs, runs, run_all(r, oq, qvecs))
-                figures[name] = asdict(sc)
-                mark = cfg.method == chosen.method
-                lines.append(sc.row(name + (" ← chosen" if mark else "")))
-                if mark:
-                    chosen_runs = runs
-            from ir_measures import RR, R
-
-            intervals = {
-                name: bootstrap_interval(per_query(qs, chosen_runs, measure))
-                for name, measure in (("recall_5", R @ 5), ("mrr_10", RR @ 10))
-            }
-            figures["chosen_95ci"] = intervals
+            figures, rows = _score_variants(retriever, variants, chosen, qs, oq, qvecs)
             report["splits"][split][key] = figures
-            lines.append(
-                f"\nChosen retriever, 95% bootstrap interval over these questions: Recall@5 "
-                f"{intervals['recall_5'][0]:.3f}–{intervals['recall_5'][1]:.3f}, MRR@10 "
-                f"{intervals['mrr_10'][0]:.3f}–{intervals['mrr_10'][1]:.3f}"
-            )
-        r = retriever.with_config(**asdict(chosen))
-        refusals = {
-            "long posts (in scope, labelled or not)": ev.long_all,
-            "out of scope, short": ev.oos_short,
-            "out of scope, long posts": ev.oos_long,
-            "out of scope, all": ev.oos,
-        }
-        lines.append(f"\n### {split} split, refusals with the chosen retriever\n")
-        lines += ["| set | questions | refused |", "|---|---|---|"]
-        report["splits"][split]["refusals"] = {}
-        for name, qs in refusals.items():
-            if not qs:
-                continue
-            runs = run_all(r, qs, qvecs, k=1)
-            rate = sum(x.rejected for x in runs.values()) / len(qs)
-            report["splits"][split]["refusals"][name] = {"n": len(qs), "refused": rate}
-            lines.append(f"| {name} | {len(qs)} | {rate:.3f} |")
+            lines += rows
+        rates, rows = _refusals(retriever.with_config(**asdict(chosen)), ev, qvecs)
+        report["splits"][split]["refusals"] = rates
+        lines += [f"\n### {split} split, refusals with the chosen retriever\n", *rows]
     r = retriever.with_config(**asdict(chosen))
     p50, p95 = retrieve_latency_ms(r, sets["test"].short[:60])
     lp50, lp95 = retrieve_latency_ms(r, sets["test"].long_all[:60])

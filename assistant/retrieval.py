@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,115 +37,10 @@ from assistant.ranking import (
     rrf_fuse,
     weighted_fuse,
 )
+from assistant.results import Filters, Passage, Result, Retrieval, _filters
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
-
-@dataclass(frozen=True)
-class Passage:
-    chunk_id: str
-    text: str
-    heading: str
-    score: float
-
-
-@dataclass(frozen=True)
-class Result:
-    doc_id: str
-    title: str
-    stage: str
-    path: str
-    score: float
-    passages: tuple[Passage, ...]
-    card: Card | None = None  # the document's answer card, for library mode
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(p.text for p in self.passages)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "stage": self.stage,
-            "path": self.path,
-            "score": round(self.score, 4),
-            "text": self.text,
-            "passages": [
-                {
-                    "chunk_id": p.chunk_id,
-                    "heading": p.heading,
-                    "text": p.text,
-                    "score": round(p.score, 4),
-                }
-                for p in self.passages
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The filters the user chose, and the hints inferred from the question: a stage and
-    industries it names are boosts, never filters (an industry word in a post's
-    background must not push the right general article out)."""
-
-    stage: str | None = None
-    industry: str | None = None
-    inferred_stage: str | None = None
-    inferred_industry: str | None = None
-    industries: tuple[str, ...] = ()  # every industry the question names (boosted)
-    stages: tuple[str, ...] = ()  # the stages boosted (a long post's question may name two)
-    mentor_side: bool = False  # asks about mentoring others: mentor-side articles shown
-
-    @property
-    def industry_filter(self) -> str | None:
-        return self.industry
-
-
-@dataclass
-class Retrieval:
-    query: str
-    results: list[Result]
-    rejected: bool
-    confidence: float
-    filters: Filters = field(default_factory=Filters)
-    reason: str = ""
-    # Just above the floor: the library covers the question only partly, and the answer
-    # is labelled "Closest guidance we have".
-    closest: bool = False
-    parts: tuple[str, ...] = ()  # the roles of the parts searched (query.py)
-    part_confidences: tuple[float, ...] = ()  # each part's own confidence
-
-    @property
-    def kind(self) -> str:
-        return "rejected" if self.rejected else "closest" if self.closest else "answer"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "rejected": self.rejected,
-            "kind": self.kind,
-            "confidence": round(self.confidence, 4),
-            "parts": list(self.parts),
-            "filters": {
-                "stage": self.filters.stage,
-                "industry": self.filters.industry_filter,
-                "inferred_stage": self.filters.inferred_stage,
-                "boosted_industries": list(self.filters.industries),
-                "mentor_side": self.filters.mentor_side,
-            },
-            "results": [r.to_dict() for r in self.results],
-        }
-
-
-class Retriever(Protocol):
-    def retrieve(
-        self,
-        query: str,
-        k: int = 5,
-        stage: str | None = None,
-        industry: str | None = None,
-    ) -> Retrieval: ...
 
 
 # --- the retriever ------------------------------------------------------------------
@@ -217,8 +112,7 @@ class HybridRetriever:
         self._stemmer = stemmer()
         self._bm25 = bm25s.BM25()
         corpus = [
-            r.text if r.kind == "question" else f"{r.title} {r.heading} {r.text}"
-            for r in self.rows
+            r.text if r.kind == "question" else f"{r.title} {r.heading} {r.text}" for r in self.rows
         ]
         tokens = bm25s.tokenize(
             corpus, stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
@@ -333,17 +227,7 @@ class HybridRetriever:
             raise ValueError(f"unknown industry {industry!r}")
         plan = split_post(query[:2000])
         query = plan.text
-        filters = Filters(
-            stage,
-            industry,
-            inferred_stage=None if stage else (plan.stages[0] if plan.stages else None),
-            inferred_industry=(
-                plan.industries[0] if len(plan.industries) == 1 and not industry else None
-            ),
-            industries=() if industry else plan.industries,
-            stages=() if stage else plan.stages,
-            mentor_side=plan.mentoring_others or stage == "paying-it-forward",
-        )
+        filters = _filters(plan, stage, industry)
         roles = tuple(p.role for p in plan.parts)
         if not plan.parts:
             return Retrieval(query, [], True, 0.0, filters, "empty question")
@@ -352,49 +236,10 @@ class HybridRetriever:
                 part_vecs = [qvec if qvec is not None else self.embedder.embed_query(query)]
             else:
                 part_vecs = list(self.embedder.embed_documents([p.text for p in plan.parts]))
-        # Each part's BM25 scores over every chunk, once: its candidates come from them, and
-        # a long post's parts are scored on every part's candidates.
-        full_bm25 = [
-            self.bm25_array(p.text, stage, industry) if method != "dense" else None
-            for p in plan.parts
-        ]
-        found = [
-            self._candidates(p.text, v, method, stage, industry, b)
-            for p, v, b in zip(plan.parts, part_vecs, full_bm25, strict=True)
-        ]
-        cand = sorted(set().union(*(set(d) | set(s) for d, s in found)))
+        cand, scored, confidences = self._score_parts(plan, part_vecs, method, stage, industry)
         if not cand:
             return Retrieval(query, [], True, 0.0, filters, "no matching passages", parts=roles)
-        scored: list[dict[int, float]] = []
-        confidences: list[float] = []
-        long = len(plan.parts) > 1
-        for (dense, sparse), full, v in zip(found, full_bm25, part_vecs, strict=True):
-            # Exact cosine for every candidate (BM25-only ones and other parts' included).
-            dense_all = {i: float(c) for i, c in zip(cand, self.vectors[cand] @ v, strict=True)}
-            if long and full is not None:
-                sparse = {i: float(full[i]) for i in cand if full[i] > 0}
-            scored.append(self._method_scores(method, dense, sparse, dense_all))
-            confidences.append(
-                confidence_of(
-                    max((c for i, c in dense_all.items() if self.rows[i].shown), default=0.0),
-                    max((c for i, c in dense_all.items() if not self.rows[i].shown), default=0.0),
-                    max(sparse.values(), default=0.0),
-                    cfg,
-                )
-            )
-        weight = {
-            "whole": 1.0,
-            "title": cfg.title_weight,
-            "question": cfg.question_part_weight,
-            "situation": cfg.situation_weight,
-        }
-        if long:
-            fused = combine_parts(scored, [weight[r] for r in roles], cfg.part_mix)
-            share = cfg.confidence_max_share
-            mean = sum(confidences) / len(confidences)
-            confidence, floor = share * max(confidences) + (1 - share) * mean, cfg.floor_long
-        else:
-            fused, confidence, floor = scored[0], confidences[0], cfg.floor
+        fused, confidence, floor = self._fuse_parts(scored, confidences, roles)
         fused = self._adjust(fused, filters)
         if confidence < floor:
             return Retrieval(
@@ -416,6 +261,70 @@ class HybridRetriever:
             parts=roles,
             part_confidences=tuple(confidences),
         )
+
+    def _score_parts(
+        self,
+        plan: Any,
+        part_vecs: Sequence[npt.NDArray[np.float32]],
+        method: FusionMethod,
+        stage: str | None,
+        industry: str | None,
+    ) -> tuple[list[int], list[dict[int, float]], list[float]]:
+        """Each part's fused chunk scores and confidence, over every part's candidates."""
+        cfg = self.config
+        # Each part's BM25 scores over every chunk, once: its candidates come from them, and
+        # a long post's parts are scored on every part's candidates.
+        full_bm25 = [
+            self.bm25_array(p.text, stage, industry) if method != "dense" else None
+            for p in plan.parts
+        ]
+        found = [
+            self._candidates(p.text, v, method, stage, industry, b)
+            for p, v, b in zip(plan.parts, part_vecs, full_bm25, strict=True)
+        ]
+        cand = sorted(set().union(*(set(d) | set(s) for d, s in found)))
+        if not cand:
+            return [], [], []
+        scored: list[dict[int, float]] = []
+        confidences: list[float] = []
+        long = len(plan.parts) > 1
+        for (dense, sparse), full, v in zip(found, full_bm25, part_vecs, strict=True):
+            # Exact cosine for every candidate (BM25-only ones and other parts' included).
+            dense_all = {i: float(c) for i, c in zip(cand, self.vectors[cand] @ v, strict=True)}
+            if long and full is not None:
+                sparse = {i: float(full[i]) for i in cand if full[i] > 0}
+            scored.append(self._method_scores(method, dense, sparse, dense_all))
+            confidences.append(
+                confidence_of(
+                    max((c for i, c in dense_all.items() if self.rows[i].shown), default=0.0),
+                    max((c for i, c in dense_all.items() if not self.rows[i].shown), default=0.0),
+                    max(sparse.values(), default=0.0),
+                    cfg,
+                )
+            )
+        return cand, scored, confidences
+
+    def _fuse_parts(
+        self, scored: list[dict[int, float]], confidences: list[float], roles: tuple[str, ...]
+    ) -> tuple[dict[int, float], float, float]:
+        """A long post's parts fused into one score per chunk, its confidence and floor;
+        a short question's own scores and the short floor."""
+        cfg = self.config
+        long = len(roles) > 1
+        weight = {
+            "whole": 1.0,
+            "title": cfg.title_weight,
+            "question": cfg.question_part_weight,
+            "situation": cfg.situation_weight,
+        }
+        if long:
+            fused = combine_parts(scored, [weight[r] for r in roles], cfg.part_mix)
+            share = cfg.confidence_max_share
+            mean = sum(confidences) / len(confidences)
+            confidence, floor = share * max(confidences) + (1 - share) * mean, cfg.floor_long
+        else:
+            fused, confidence, floor = scored[0], confidences[0], cfg.floor
+        return fused, confidence, floor
 
     def _candidates(
         self,
@@ -504,7 +413,10 @@ class HybridRetriever:
             passages = list(shown.get(doc_id, []))
             if len(passages) < cfg.passages_per_doc:
                 passages += self.closest_shown(
-                    doc_id, qvec, fused, cfg.passages_per_doc - len(passages),
+                    doc_id,
+                    qvec,
+                    fused,
+                    cfg.passages_per_doc - len(passages),
                     exclude={i for i, _ in passages},
                 )
             results.append(
@@ -546,5 +458,3 @@ class HybridRetriever:
         clone.__dict__.update(self.__dict__)
         clone.config = replace(self.config, **changes)
         return clone
-
-

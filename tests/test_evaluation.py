@@ -7,7 +7,7 @@ from ir_measures import RR, R
 
 from assistant.eval_tuning import choose_floor
 from assistant.evaluation import bootstrap_interval, per_query, score_runs
-from assistant.retrieval import Result, Retrieval
+from assistant.results import Result, Retrieval
 
 
 def _run(query: str, doc_ids: list[str], rejected: bool = False) -> Retrieval:
