@@ -101,6 +101,7 @@ def test_ask_against_a_model_server(env: dict[str, str], fake_openai) -> None:  
     assert data["mode"] == "fake-model" and data["grounded"] and data["citations"]
 
 
+@pytest.mark.slow  # > 4 s: kept out of the fast tier
 def test_index_summary_and_no_change(tmp_path: Path, small_kb: Path) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("MENTOR_")},

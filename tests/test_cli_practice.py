@@ -62,6 +62,7 @@ def test_list_shows_every_scenario(env: dict[str, str]) -> None:
         assert path.stem in out
 
 
+@pytest.mark.slow  # > 4 s: kept out of the fast tier
 def test_one_reply_json_and_text_and_saved_attempt(env: dict[str, str], tmp_path: Path) -> None:
     data = json.loads(
         mentor("practice", "--scenario", SCENARIO, "--reply", STRONG, "--json", env=env).stdout

@@ -33,6 +33,7 @@ def test_plan_changes_is_pure() -> None:
     assert plan_changes(old, new) == (["d"], ["b"], ["c"], ["a"])
 
 
+@pytest.mark.slow  # > 4 s: kept out of the fast tier
 def test_incremental_add_update_delete(
     tmp_path: Path, small_kb: Path, embedder: LocalOnnxEmbedder
 ) -> None:
@@ -280,6 +281,7 @@ def test_no_change_fast_path_trusts_only_a_complete_run(
     assert quick_no_change(settings, embedder.name) is None
 
 
+@pytest.mark.slow  # > 4 s: kept out of the fast tier
 def test_an_interrupted_build_is_resumed_not_restarted(
     tmp_path: Path, small_kb: Path, embedder
 ) -> None:  # type: ignore[no-untyped-def]

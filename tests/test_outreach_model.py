@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from assistant.llm import ChatModel, make_chat_model
 from assistant.outreach import (
     OUTREACH_PROMPT_VERSION,
@@ -169,6 +171,7 @@ def test_drafting_prompt_snapshot() -> None:
     check(f"{OUTREACH_PROMPT_VERSION}.json", draft_messages(r, "CANARY-test", KNOWLEDGE))
 
 
+@pytest.mark.slow  # > 4 s: kept out of the fast tier
 def test_eval_before_and_after_revision(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
     """The eval's model figures on the real set: a model that writes bad drafts on purpose
     passes nothing at first and everything after one revision."""

@@ -195,6 +195,7 @@ def _ask_json(env: dict[str, str], question: str) -> dict[str, object]:
     return data
 
 
+@pytest.mark.slow  # > 4 s: kept out of the fast tier
 def test_closest_guidance_through_ask_json(small_runtime, cli_env) -> None:  # type: ignore[no-untyped-def]
     """Just above the floor, the answer is given and labelled "closest guidance"; well
     above it, it is an ordinary answer. The floor is moved (MENTOR_RELEVANCE_FLOOR) to put

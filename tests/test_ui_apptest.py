@@ -407,6 +407,7 @@ def test_settings_delete_everything_needs_confirmation(app_env: AppEnv) -> None:
 # --- first run --------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # > 4 s: kept out of the fast tier
 def test_first_run_builds_the_index_instead_of_failing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
