@@ -405,8 +405,7 @@ def compose_library_answer(
     top = picked[0]
     if top.card is None:  # no card yet: point to the article rather than stitch one
         summary = top.summary or top.title
-        return "\n".join([LIBRARY_LABEL, "", f"{summary} [{top.n}]", "",
-                          f"Read more: [{top.n}] {top.title}"])
+        return "\n".join([LIBRARY_LABEL, "", f"{summary} [{top.n}]"])
     said = follow_up or question
     lines = [LIBRARY_LABEL, ""]
     opening = reflect(said, top.card, top.title)
@@ -420,6 +419,6 @@ def compose_library_answer(
     if len(picked) > 1:
         lines += ["", second_line(picked[1], question)]
     back = question_back(question, top, decision, bool(follow_up))
+    # No "Read more" line: the numbered Sources under the answer already list them.
     lines += ["", f"{QUESTION_BACK_LABEL} {back}"]
-    lines += ["", "Read more: " + "; ".join(f"[{s.n}] {s.title}" for s in picked)]
     return "\n".join(lines)
