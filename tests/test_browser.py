@@ -199,7 +199,7 @@ def test_citation_shows_its_passage_and_links_to_the_library(
     title = re.search(r"Read “(.+)” in the Library", link.inner_text())
     assert title
     link.click()
-    page.wait_for_url(re.compile(r"/library\?(.*&)?doc=[a-z0-9-]+"))
+    page.wait_for_url(re.compile(r"/library\?(.*&)?doc=[a-z0-9-]+"), timeout=2 * TIMEOUT_MS)
     page.get_by_text("Sources and frameworks").wait_for()
     page.get_by_role("heading", name=title.group(1)).first.wait_for()
     assert page.get_by_text("Library mode" if server.mode == "library" else "fake-model").count()

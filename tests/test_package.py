@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,24 @@ pytestmark = pytest.mark.slow
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel built offline from this checkout and unpacked into its own folder."""
     tmp = tmp_path_factory.mktemp("wheel")
+    # Built from a clean copy of the tree: a checkout's own build/ folder can hold stale
+    # modules that setuptools would package.
+    src = tmp / "src"
+    shutil.copytree(
+        REPO_ROOT,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            "build",
+            "dist",
+            "*.egg-info",
+            "artifacts",
+            "__pycache__",
+            ".*_cache",
+            ".data",
+        ),
+    )
     subprocess.run(
         [
             sys.executable,
@@ -33,7 +52,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--no-build-isolation",
             "-w",
             str(tmp / "dist"),
-            str(REPO_ROOT),
+            str(src),
         ],
         check=True,
         capture_output=True,
